@@ -1,0 +1,27 @@
+import { Arg, Ctx, Field, Int, Mutation, ObjectType, Resolver } from "type-graphql";
+import type { Context } from "../context.js";
+import { RECIPIENT_TOKEN_MAX_TTL_SECONDS } from "./recipient-token.js";
+
+@ObjectType({ description: "A bearer token a client app uses to act as one recipient." })
+export class RecipientToken {
+  @Field({ description: "Send as `Authorization: Bearer <token>`." })
+  token!: string;
+
+  @Field()
+  expiresAt!: Date;
+}
+
+@Resolver()
+export class RecipientTokenResolver {
+  @Mutation(() => RecipientToken, {
+    description:
+      "A short-lived token for a client app (which must not hold the appSecret): it may send and schedule to this recipient, read its notifications and manage its devices and preferences, nothing else.",
+  })
+  issueRecipientToken(
+    @Arg("externalId") externalId: string,
+    @Arg("ttlSeconds", () => Int, { defaultValue: 900, description: `At most ${RECIPIENT_TOKEN_MAX_TTL_SECONDS}.` }) ttlSeconds: number,
+    @Ctx() ctx: Context,
+  ): Promise<RecipientToken> {
+    return ctx.services.recipientTokens.issue(ctx.app, externalId, ttlSeconds);
+  }
+}

@@ -1,0 +1,23 @@
+import { Arg, Ctx, FieldResolver, Mutation, Resolver, Root } from "type-graphql";
+import { RecipientAllowed } from "../auth/principal-guard.js";
+import type { Context } from "../context.js";
+import { Recipient } from "../recipients/recipient.type.js";
+import { RegisterDeviceInput } from "./device.input.js";
+import { Device } from "./device.type.js";
+
+@Resolver(() => Device)
+export class DeviceResolver {
+  @Mutation(() => Device, { description: "Registers (or re-registers) a push token or Web Push subscription." })
+  @RecipientAllowed({ externalId: "input.externalId" })
+  registerDevice(@Arg("input") input: RegisterDeviceInput, @Ctx() ctx: Context): Promise<Device> {
+    return ctx.services.devices.register(ctx.app.appId, input);
+  }
+}
+
+@Resolver(() => Recipient)
+export class RecipientDevicesResolver {
+  @FieldResolver(() => [Device])
+  devices(@Root() recipient: Recipient, @Ctx() ctx: Context): Promise<Device[]> {
+    return ctx.services.devices.list(recipient.id);
+  }
+}

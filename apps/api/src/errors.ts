@@ -1,0 +1,58 @@
+import { GraphQLError } from "graphql";
+
+/**
+ * Every error a caller can cause has a stable `extensions.code` to branch on, and, for input
+ * problems, the `field` at fault. Anything else is an internal error and is masked by Apollo.
+ */
+export type ErrorCode =
+  | "UNAUTHENTICATED"
+  | "NOT_FOUND"
+  | "BAD_USER_INPUT"
+  | "CONFLICT"
+  | "FORBIDDEN"
+  | "RATE_LIMITED";
+
+export class ApiError extends GraphQLError {
+  constructor(code: ErrorCode, message: string, extra: Record<string, unknown> = {}, httpStatus?: number) {
+    super(message, { extensions: { code, ...extra, ...(httpStatus ? { http: { status: httpStatus } } : {}) } });
+  }
+}
+
+export class UnauthenticatedError extends ApiError {
+  constructor(message = "A valid appKey and appSecret are required") {
+    super("UNAUTHENTICATED", message, {}, 401);
+  }
+}
+
+export class NotFoundError extends ApiError {
+  constructor(entity: string, ref: string) {
+    super("NOT_FOUND", `${entity} ${JSON.stringify(ref)} does not exist`, { entity, ref });
+  }
+}
+
+/** `reason` is machine-readable (e.g. MISSING_CONTACT), `field` the input path at fault. */
+export class InputError extends ApiError {
+  constructor(reason: string, message: string, field?: string) {
+    super("BAD_USER_INPUT", message, { reason, ...(field ? { field } : {}) });
+  }
+}
+
+export class ConflictError extends ApiError {
+  constructor(reason: string, message: string) {
+    super("CONFLICT", message, { reason });
+  }
+}
+
+/** Authenticated, but this caller may not do this (e.g. a recipient token outside its recipient). */
+export class ForbiddenError extends ApiError {
+  constructor(message: string) {
+    super("FORBIDDEN", message);
+  }
+}
+
+/** The calling key exceeded its request rate; retry after `retryAfterMs`. */
+export class RateLimitedError extends ApiError {
+  constructor(retryAfterMs: number) {
+    super("RATE_LIMITED", `Too many requests for this appKey; retry in ${retryAfterMs} ms`, { retryAfterMs }, 429);
+  }
+}

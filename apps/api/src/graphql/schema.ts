@@ -1,0 +1,26 @@
+import "reflect-metadata";
+import type { GraphQLSchema } from "graphql";
+import { buildSchema } from "type-graphql";
+import { principalGuard } from "../auth/principal-guard.js";
+import { RecipientTokenResolver } from "../auth/recipient-token.resolver.js";
+import { DeviceResolver, RecipientDevicesResolver } from "../devices/device.resolver.js";
+import { WebPushConfigResolver } from "../devices/webpush-config.resolver.js";
+import { NotificationResolver } from "../notifications/notification.resolver.js";
+import { ScheduleResolver } from "../notifications/schedule.resolver.js";
+import { PreferenceResolver, RecipientPreferencesResolver } from "../preferences/preference.resolver.js";
+import { RecipientResolver } from "../recipients/recipient.resolver.js";
+import { RecurringScheduleResolver } from "../schedules/recurring.resolver.js";
+import { NotificationTemplateResolver, TemplateResolver, TemplateVersionResolver } from "../templates/template.resolver.js";
+
+export const resolvers = [RecipientResolver, RecipientDevicesResolver, DeviceResolver, NotificationResolver, WebPushConfigResolver, TemplateResolver, TemplateVersionResolver, NotificationTemplateResolver, PreferenceResolver, RecipientPreferencesResolver, ScheduleResolver, RecurringScheduleResolver, RecipientTokenResolver] as const;
+
+/** type-graphql classes are the one source of the schema; schema.graphql is emitted from them. */
+export function createSchema(emitSchemaFile?: string): Promise<GraphQLSchema> {
+  return buildSchema({
+    resolvers,
+    validate: { forbidUnknownValues: false },
+    // Recipient tokens reach only operations marked @RecipientAllowed, and only their own data.
+    globalMiddlewares: [principalGuard],
+    emitSchemaFile: emitSchemaFile ? { path: emitSchemaFile, sortedSchema: true } : false,
+  });
+}

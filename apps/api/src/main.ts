@@ -1,0 +1,34 @@
+import "reflect-metadata";
+import { pino } from "pino";
+import { createDb } from "@notify/db";
+import { closeDeliveryQueues, connectRedis, createDeliveryQueues, redactUrl } from "@notify/jobs";
+import { loadEnv } from "./env.js";
+import { startApiServer } from "./server.js";
+import { createServices } from "./services.js";
+
+const env = loadEnv();
+const log = pino({ name: "api", level: env.LOG_LEVEL });
+
+const redis = await connectRedis(env.REDIS_URL).catch((err: Error) => {
+  log.fatal(`Cannot use Redis at ${redactUrl(env.REDIS_URL)}: ${err.message}`);
+  process.exit(1);
+});
+const db = createDb({ url: env.DATABASE_URL, max: env.DB_POOL_SIZE });
+await db.$queryRaw`SELECT 1`.catch((err: Error) => {
+  log.fatal(`Cannot reach Postgres at ${redactUrl(env.DATABASE_URL)}: ${err.message}`);
+  process.exit(1);
+});
+const queues = createDeliveryQueues(redis);
+const api = await startApiServer({ db, redis, services: createServices(db, queues, log, { appTokenSecret: env.APP_TOKEN_SECRET }), log, env }, { host: env.API_HOST, port: env.API_PORT });
+log.info(`API listening on ${api.url}/graphql`);
+
+async function shutdown(signal: string) {
+  log.info({ signal }, "shutting down");
+  await api.close();
+  await closeDeliveryQueues(queues);
+  await db.$disconnect();
+  redis.disconnect();
+  process.exit(0);
+}
+process.once("SIGTERM", () => void shutdown("SIGTERM"));
+process.once("SIGINT", () => void shutdown("SIGINT"));

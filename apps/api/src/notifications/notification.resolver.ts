@@ -1,0 +1,49 @@
+import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from "type-graphql";
+import { RecipientAllowed } from "../auth/principal-guard.js";
+import type { Context } from "../context.js";
+import { Recipient } from "../recipients/recipient.type.js";
+import { SendNotificationInput } from "./send.input.js";
+import { DeliveryAttempt, DeliveryEvent, Notification, SendNotificationPayload } from "./notification.type.js";
+
+@Resolver(() => Notification)
+export class NotificationResolver {
+  @Mutation(() => SendNotificationPayload, {
+    description: "Accepts a notification for one recipient on one or more channels; delivery is asynchronous.",
+  })
+  @RecipientAllowed({ externalId: "input.externalId" })
+  sendNotification(@Arg("input") input: SendNotificationInput, @Ctx() ctx: Context): Promise<SendNotificationPayload> {
+    return ctx.services.notifications.send(ctx.app.appId, input) as Promise<SendNotificationPayload>;
+  }
+
+  @Query(() => Notification)
+  @RecipientAllowed({ notificationId: "id" })
+  notification(@Arg("id", () => ID) id: string, @Ctx() ctx: Context): Promise<Notification> {
+    return ctx.services.notifications.get(ctx.app.appId, id) as Promise<Notification>;
+  }
+
+  @Query(() => [Notification], { description: "A recipient's notifications, newest first." })
+  @RecipientAllowed({ externalId: "externalId" })
+  deliveryHistory(
+    @Arg("externalId") externalId: string,
+    @Arg("first", () => Int, { defaultValue: 50 }) first: number,
+    @Arg("before", () => ID, { nullable: true }) before: string | undefined,
+    @Ctx() ctx: Context,
+  ): Promise<Notification[]> {
+    return ctx.services.notifications.history(ctx.app.appId, externalId, { first, before }) as Promise<Notification[]>;
+  }
+
+  @FieldResolver(() => Recipient)
+  recipient(@Root() n: Notification, @Ctx() ctx: Context): Promise<Recipient> {
+    return ctx.db.recipient.findUniqueOrThrow({ where: { id: n.recipientId } });
+  }
+
+  @FieldResolver(() => [DeliveryAttempt])
+  attempts(@Root() n: Notification, @Ctx() ctx: Context): Promise<DeliveryAttempt[]> {
+    return ctx.services.notifications.attempts(n.id);
+  }
+
+  @FieldResolver(() => [DeliveryEvent])
+  events(@Root() n: Notification, @Ctx() ctx: Context): Promise<DeliveryEvent[]> {
+    return ctx.services.notifications.events(n.id) as Promise<DeliveryEvent[]>;
+  }
+}

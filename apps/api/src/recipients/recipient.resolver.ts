@@ -1,0 +1,17 @@
+import { Arg, Ctx, Mutation, Query, Resolver } from "type-graphql";
+import type { Context } from "../context.js";
+import { UpsertRecipientInput } from "./recipient.input.js";
+import { Recipient } from "./recipient.type.js";
+
+@Resolver(() => Recipient)
+export class RecipientResolver {
+  @Mutation(() => Recipient, { description: "Creates or updates a recipient and their contact points." })
+  upsertRecipient(@Arg("input") input: UpsertRecipientInput, @Ctx() ctx: Context): Promise<Recipient> {
+    return ctx.services.recipients.upsert(ctx.app.appId, input);
+  }
+
+  @Query(() => Recipient)
+  recipient(@Arg("externalId") externalId: string, @Ctx() ctx: Context): Promise<Recipient> {
+    return ctx.services.recipients.get(ctx.app.appId, externalId);
+  }
+}

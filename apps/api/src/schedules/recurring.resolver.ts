@@ -1,0 +1,32 @@
+import { Arg, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from "type-graphql";
+import { RecipientAllowed } from "../auth/principal-guard.js";
+import type { Context } from "../context.js";
+import { Recipient } from "../recipients/recipient.type.js";
+import { CreateRecurringScheduleInput } from "./recurring.input.js";
+import { RecurringSchedule } from "./recurring.type.js";
+
+@Resolver(() => RecurringSchedule)
+export class RecurringScheduleResolver {
+  @Mutation(() => RecurringSchedule, { description: "Sends the request to the recipient on every tick of the cron expression, read in the time zone." })
+  @RecipientAllowed({ externalId: "input.externalId" })
+  createRecurringSchedule(@Arg("input") input: CreateRecurringScheduleInput, @Ctx() ctx: Context): Promise<RecurringSchedule> {
+    return ctx.services.recurring.create(ctx.app.appId, input);
+  }
+
+  @Mutation(() => RecurringSchedule, { description: "Stops the schedule and cancels its notifications that have not been picked up yet." })
+  @RecipientAllowed({ scheduleId: "id" })
+  cancelRecurringSchedule(@Arg("id", () => ID) id: string, @Ctx() ctx: Context): Promise<RecurringSchedule> {
+    return ctx.services.recurring.cancel(ctx.app.appId, id);
+  }
+
+  @Query(() => [RecurringSchedule], { description: "A recipient's recurring schedules, newest first, canceled ones included." })
+  @RecipientAllowed({ externalId: "externalId" })
+  recurringSchedules(@Arg("externalId") externalId: string, @Ctx() ctx: Context): Promise<RecurringSchedule[]> {
+    return ctx.services.recurring.list(ctx.app.appId, externalId);
+  }
+
+  @FieldResolver(() => Recipient)
+  recipient(@Root() s: RecurringSchedule, @Ctx() ctx: Context): Promise<Recipient> {
+    return ctx.db.recipient.findUniqueOrThrow({ where: { id: s.recipientId } });
+  }
+}

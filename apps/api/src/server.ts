@@ -1,0 +1,90 @@
+import "reflect-metadata";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { ApolloServer } from "@apollo/server";
+import { ApolloServerPluginDrainHttpServer } from "@apollo/server/plugin/drainHttpServer";
+import { expressMiddleware } from "@as-integrations/express5";
+import express from "express";
+import type { Redis } from "ioredis";
+import type { Logger } from "pino";
+import type { Db } from "@notify/db";
+import { readBearerToken, readCredentials } from "./auth/credentials.js";
+import type { Context } from "./context.js";
+import { UnauthenticatedError } from "./errors.js";
+import { ApiKeyRateLimiter } from "./auth/rate-limit.js";
+import { createSchema } from "./graphql/schema.js";
+import type { Services } from "./services.js";
+import { createWebhookRouter } from "./webhooks/router.js";
+import type { ApiEnv } from "./env.js";
+
+export interface ApiServerDeps {
+  db: Db;
+  redis: Redis;
+  services: Services;
+  log: Logger;
+  env: ApiEnv;
+}
+
+export interface RunningApi {
+  url: string;
+  server: Server;
+  close(): Promise<void>;
+}
+
+/** GraphQL over HTTP at /graphql, liveness at /health, readiness (Postgres + Redis) at /ready. */
+export async function startApiServer(deps: ApiServerDeps, { host, port }: { host: string; port: number }): Promise<RunningApi> {
+  const app = express();
+  const httpServer = createServer(app);
+  const apollo = new ApolloServer<Context>({
+    schema: await createSchema(),
+    plugins: [ApolloServerPluginDrainHttpServer({ httpServer })],
+    // Internal errors reach the log with their stack and the caller as a bare INTERNAL_SERVER_ERROR.
+    formatError: (formatted, error) => {
+      if (formatted.extensions?.code === "INTERNAL_SERVER_ERROR") deps.log.error({ err: error }, "internal error");
+      return formatted;
+    },
+  });
+  await apollo.start();
+  const rateLimiter = deps.env.API_RATE_LIMIT_PER_SECOND > 0 ? new ApiKeyRateLimiter(deps.redis, deps.env.API_RATE_LIMIT_PER_SECOND) : undefined;
+
+  app.get("/health", (_req, res) => {
+    res.json({ status: "ok" });
+  });
+  app.get("/ready", async (_req, res) => {
+    const checks = await Promise.allSettled([deps.db.$queryRaw`SELECT 1`, deps.redis.ping()]);
+    const [postgres, redis] = checks.map((c) => (c.status === "fulfilled" ? "ok" : "down"));
+    res.status(postgres === "ok" && redis === "ok" ? 200 : 503).json({ postgres, redis });
+  });
+
+  app.use("/webhooks", createWebhookRouter(deps));
+
+  app.use(
+    "/graphql",
+    express.json({ limit: "1mb" }),
+    expressMiddleware(apollo, {
+      context: async ({ req }): Promise<Context> => {
+        const bearer = readBearerToken(req.headers);
+        if (bearer) {
+          const verified = await deps.services.recipientTokens.verify(bearer);
+          if (!verified) throw new UnauthenticatedError("The recipient token is invalid or expired");
+          const principal = { kind: "recipient" as const, recipientExternalId: verified.recipientExternalId };
+          return { app: verified.app, principal, db: deps.db, services: deps.services };
+        }
+        const credentials = readCredentials(req.headers);
+        if (!credentials) throw new UnauthenticatedError("Send X-App-Key and X-App-Secret (or Basic auth) with every request");
+        const authenticated = await deps.services.apiKeys.verify(credentials.appKey, credentials.appSecret);
+        if (!authenticated) throw new UnauthenticatedError("The appKey/appSecret pair is not valid");
+        await rateLimiter?.check(authenticated.apiKeyId);
+        return { app: authenticated, principal: { kind: "app" }, db: deps.db, services: deps.services };
+      },
+    }),
+  );
+
+  await new Promise<void>((resolve) => httpServer.listen(port, host, resolve));
+  const address = httpServer.address() as AddressInfo;
+  return {
+    url: `http://${host}:${address.port}`,
+    server: httpServer,
+    close: () => apollo.stop(),
+  };
+}

@@ -1,0 +1,25 @@
+import type { ReactNode } from "react";
+import Link from "next/link";
+import "./globals.css";
+
+export const metadata = { title: "Notify console" };
+
+export default function RootLayout({ children }: { children: ReactNode }) {
+  return (
+    <html lang="en">
+      <body>
+        <header className="top">
+          <Link href="/" className="brand">
+            <strong>Notify</strong> console
+          </Link>
+          <nav>
+            <Link href="/">Health</Link>
+            <Link href="/recipients">Recipients</Link>
+            <Link href="/webpush">Web Push</Link>
+          </nav>
+        </header>
+        <main>{children}</main>
+      </body>
+    </html>
+  );
+}

@@ -1,0 +1,16 @@
+import { WebPushConsole } from "./web-push-console";
+
+export const metadata = { title: "Web Push · Notify console" };
+
+export default function WebPushPage() {
+  return (
+    <>
+      <h1>Web Push in this browser</h1>
+      <p className="muted">
+        Subscribes this browser for a recipient and registers the subscription with the platform as a <code>WEB</code> device. Pushes the
+        platform sends to that recipient arrive in this page&apos;s service worker, which shows them as notifications and lists them below.
+      </p>
+      <WebPushConsole />
+    </>
+  );
+}

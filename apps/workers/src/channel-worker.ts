@@ -1,0 +1,56 @@
+import { DelayedError, UnrecoverableError, Worker, type ConnectionOptions, type RateLimiterOptions } from "bullmq";
+import type { Db } from "@notify/db";
+import { CHANNEL_POLICIES, deliveryJobSchema, QUEUE_NAMES, QUEUE_PREFIX, type DeliveryJob, type QueuedChannel } from "@notify/jobs";
+import type { Logger } from "pino";
+import { backoffDelay } from "./delivery/backoff.js";
+import { deliver, type DeliveryResult } from "./delivery/deliver.js";
+import type { MessageDefaults } from "./delivery/messages.js";
+import type { ChannelMessages, Provider } from "./providers/provider.js";
+
+export interface ChannelWorkerOptions<C extends QueuedChannel> {
+  channel: C;
+  provider: Provider<ChannelMessages[C]>;
+  db: Db;
+  connection: ConnectionOptions;
+  defaults: MessageDefaults;
+  log: Logger;
+  concurrency?: number;
+  backoffBaseMs?: number;
+  limiter?: RateLimiterOptions;
+}
+
+/** A BullMQ worker for one channel's queue, running `deliver` for each job. */
+export function startChannelWorker<C extends QueuedChannel>(opts: ChannelWorkerOptions<C>): Worker<DeliveryJob, DeliveryResult> {
+  const policy = CHANNEL_POLICIES[opts.channel];
+  const log = opts.log.child({ channel: opts.channel, provider: opts.provider.name });
+  const worker = new Worker<DeliveryJob, DeliveryResult>(
+    QUEUE_NAMES[opts.channel],
+    async (job, token) => {
+      const parsed = deliveryJobSchema.safeParse(job.data);
+      if (!parsed.success) throw new UnrecoverableError(`malformed job ${job.id}: ${parsed.error.message}`);
+      return deliver(
+        { db: opts.db, channel: opts.channel, provider: opts.provider, defaults: opts.defaults, log },
+        parsed.data.notificationId,
+        {
+          attempt: job.attemptsMade + 1,
+          maxAttempts: job.opts.attempts ?? 1,
+          // Quiet hours: the same job sleeps until they end, without counting as an attempt.
+          defer: async (until) => {
+            await job.moveToDelayed(until.getTime(), token);
+            throw new DelayedError();
+          },
+        },
+      );
+    },
+    {
+      connection: opts.connection,
+      prefix: QUEUE_PREFIX,
+      concurrency: opts.concurrency ?? policy.concurrency,
+      limiter: opts.limiter,
+      settings: { backoffStrategy: (attemptsMade, _type, err) => backoffDelay(attemptsMade, opts.backoffBaseMs ?? policy.backoffMs, err) },
+    },
+  );
+  worker.on("failed", (job, err) => log.debug({ jobId: job?.id, err: err.message }, "job attempt failed"));
+  worker.on("error", (err) => log.error({ err }, "worker error"));
+  return worker;
+}

@@ -1,0 +1,23 @@
+import { createServer, type Server } from "node:http";
+import type { Worker } from "bullmq";
+import type { Redis } from "ioredis";
+import type { Db } from "@notify/db";
+
+/** /health: the process is alive. /ready: Postgres and Redis answer and every worker runs. */
+export function startHealthServer(deps: { db: Db; redis: Redis; workers: Worker[] }, host: string, port: number): Promise<Server> {
+  const server = createServer(async (req, res) => {
+    if (req.url === "/health") {
+      res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ status: "ok" }));
+      return;
+    }
+    if (req.url === "/ready") {
+      const [postgres, redis] = (await Promise.allSettled([deps.db.$queryRaw`SELECT 1`, deps.redis.ping()])).map((c) => (c.status === "fulfilled" ? "ok" : "down"));
+      const workers = deps.workers.map((w) => ({ queue: w.name, running: w.isRunning() }));
+      const ready = postgres === "ok" && redis === "ok" && workers.every((w) => w.running);
+      res.writeHead(ready ? 200 : 503, { "content-type": "application/json" }).end(JSON.stringify({ postgres, redis, workers }));
+      return;
+    }
+    res.writeHead(404).end();
+  });
+  return new Promise((resolve) => server.listen(port, host, () => resolve(server)));
+}

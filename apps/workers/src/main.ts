@@ -1,0 +1,93 @@
+import { pino } from "pino";
+import type { Worker } from "bullmq";
+import { createDb } from "@notify/db";
+import { closeDeliveryQueues, connectRedis, createDeliveryQueues, QUEUED_CHANNELS, redactUrl, type QueuedChannel } from "@notify/jobs";
+import { startChannelWorker } from "./channel-worker.js";
+import { loadEnv } from "./env.js";
+import { unsubscribeSecret } from "@notify/preferences";
+import { startHealthServer } from "./health.js";
+import { createProviders } from "./providers/registry.js";
+import { Sweeper } from "./sweeper.js";
+import { parseProviderRateLimits } from "./rate-limits.js";
+
+const env = loadEnv();
+const log = pino({ name: "workers", level: env.LOG_LEVEL });
+
+const redis = await connectRedis(env.REDIS_URL).catch((err: Error) => {
+  log.fatal(`Cannot use Redis at ${redactUrl(env.REDIS_URL)}: ${err.message}`);
+  process.exit(1);
+});
+const db = createDb({ url: env.DATABASE_URL, max: env.DB_POOL_SIZE });
+await db.$queryRaw`SELECT 1`.catch((err: Error) => {
+  log.fatal(`Cannot reach Postgres at ${redactUrl(env.DATABASE_URL)}: ${err.message}`);
+  process.exit(1);
+});
+const providers = await createProviders(env, log).catch((err: Error) => {
+  log.fatal(err.message);
+  process.exit(1);
+});
+
+const limits = (() => {
+  try {
+    return parseProviderRateLimits(env.PROVIDER_RATE_LIMITS);
+  } catch (err) {
+    log.fatal((err as Error).message);
+    process.exit(1);
+  }
+})();
+const unsubscribe = (() => {
+  try {
+    const { secret, devDefault } = unsubscribeSecret(env.UNSUBSCRIBE_SECRET, env.POSTMARK_SERVER_TOKEN ? "Postmark is live, so real emails would carry forgeable unsubscribe links" : false);
+    if (devDefault) log.warn("UNSUBSCRIBE_SECRET is not set; unsubscribe links are signed with the public development secret (fine for sandbox mode only)");
+    return { publicApiUrl: env.PUBLIC_API_URL, secret, mailto: env.UNSUBSCRIBE_MAILTO };
+  } catch (err) {
+    log.fatal((err as Error).message);
+    process.exit(1);
+  }
+})();
+
+const wanted = env.WORKER_CHANNELS.split(",").map((c) => c.trim()).filter(Boolean) as QueuedChannel[];
+const workers: Worker[] = [];
+for (const channel of wanted) {
+  if (!QUEUED_CHANNELS.includes(channel)) {
+    log.fatal(`WORKER_CHANNELS names unknown channel ${channel}; known: ${QUEUED_CHANNELS.join(", ")}`);
+    process.exit(1);
+  }
+  const provider = providers[channel];
+  if (!provider) {
+    log.warn(`${channel}: no provider adapter configured; its queue is not consumed by this process`);
+    continue;
+  }
+  workers.push(
+    startChannelWorker({
+      channel,
+      provider: provider as never,
+      db,
+      connection: redis,
+      defaults: { emailFrom: env.EMAIL_FROM, smsStatusCallbackUrl: `${env.PUBLIC_API_URL}/webhooks/twilio/status`, unsubscribe },
+      log,
+      backoffBaseMs: env.DELIVERY_BACKOFF_BASE_MS,
+      limiter: limits[channel],
+    }),
+  );
+}
+const queues = createDeliveryQueues(redis);
+const sweeper = new Sweeper(db, queues, log, { intervalMs: env.SWEEP_INTERVAL_MS, graceMs: env.SWEEP_GRACE_MS, sendingTimeoutMs: env.SWEEP_SENDING_TIMEOUT_MS });
+sweeper.start();
+const health = await startHealthServer({ db, redis, workers }, env.WORKER_HEALTH_HOST, env.WORKER_HEALTH_PORT);
+log.info(`workers running for ${workers.map((w) => w.name).join(", ")}; health on http://${env.WORKER_HEALTH_HOST}:${env.WORKER_HEALTH_PORT}`);
+
+/** Finish in-flight jobs (BullMQ waits for them), then close connections. */
+async function shutdown(signal: string) {
+  log.info({ signal }, "shutting down; finishing in-flight jobs");
+  await sweeper.stop();
+  await Promise.all(workers.map((w) => w.close()));
+  await closeDeliveryQueues(queues);
+  await Promise.all(Object.values(providers).map((p) => p?.close?.()));
+  health.close();
+  await db.$disconnect();
+  redis.disconnect();
+  process.exit(0);
+}
+process.once("SIGTERM", () => void shutdown("SIGTERM"));
+process.once("SIGINT", () => void shutdown("SIGINT"));

@@ -1,0 +1,160 @@
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createDb, type Db } from "@notify/db";
+import { createSandboxCredentials, startSandbox, type Sandbox } from "@notify/sandbox";
+import { createTestDatabase, leaseRedisDatabase } from "./databases.js";
+import { freePort, ROOT, startProcess, waitReady, type ServiceProcess } from "./processes.js";
+
+export interface KeyPair {
+  appId: string;
+  appKey: string;
+  appSecret: string;
+}
+
+export interface GraphQLResponse<T = Record<string, any>> {
+  data?: T | null;
+  errors?: { message: string; extensions?: Record<string, any> }[];
+  status: number;
+}
+
+/**
+ * The real platform for one test suite: its own Postgres database and Redis db, the provider
+ * simulators in-process, and the API and workers as real processes talking to them.
+ */
+export class Stack {
+  private workerProcs: ServiceProcess[] = [];
+
+  private constructor(
+    readonly db: Db,
+    readonly sandbox: Sandbox,
+    readonly apiUrl: string,
+    private readonly api: ServiceProcess,
+    private readonly env: Record<string, string>,
+    private readonly cleanup: (() => Promise<void>)[],
+  ) {}
+
+  /**
+   * workers: worker processes to start now. env: extra environment for the API and workers
+   * (e.g. DELIVERY_BACKOFF_BASE_MS=50 to make retries fast). databaseUrl / redisUrl: use these
+   * (e.g. private servers a chaos test restarts) instead of a fresh database and Redis db leased
+   * on the shared servers; the stack then leaves them as they are when it stops.
+   */
+  static async start({
+    workers = 1,
+    env: extraEnv = {},
+    databaseUrl,
+    redisUrl,
+  }: { workers?: number; env?: Record<string, string>; databaseUrl?: string; redisUrl?: string } = {}): Promise<Stack> {
+    const database = databaseUrl ? { url: databaseUrl, drop: async () => undefined } : await createTestDatabase();
+    const redis = redisUrl ? { url: redisUrl, release: async () => undefined } : await leaseRedisDatabase();
+    const credentials = await createSandboxCredentials();
+    const dir = mkdtempSync(join(tmpdir(), "notify-e2e-"));
+    const credentialsFile = join(dir, "sandbox-credentials.json");
+    writeFileSync(credentialsFile, JSON.stringify(credentials));
+    const apiPort = await freePort();
+    const sandbox = await startSandbox({
+      credentials,
+      ports: { control: 0, postmark: 0, twilio: 0, apns: 0, fcm: 0, webpush: 0 },
+      // The sandbox's Postmark posts delivery/bounce webhooks to the API, as Postmark would.
+      postmarkWebhookUrl: `http://127.0.0.1:${apiPort}/webhooks/postmark`,
+    });
+    const port = (name: keyof Sandbox["urls"]) => new URL(sandbox.urls[name]).port;
+    const env: Record<string, string> = {
+      DATABASE_URL: database.url,
+      REDIS_URL: redis.url,
+      API_PORT: String(apiPort),
+      PUBLIC_API_URL: `http://127.0.0.1:${apiPort}`,
+      LOG_LEVEL: process.env.LOG_LEVEL ?? "warn",
+      SANDBOX_CREDENTIALS_FILE: credentialsFile,
+      SANDBOX_POSTMARK_PORT: port("postmark"),
+      SANDBOX_TWILIO_PORT: port("twilio"),
+      SANDBOX_APNS_PORT: port("apns"),
+      SANDBOX_FCM_PORT: port("fcm"),
+      SANDBOX_WEBPUSH_PORT: port("webpush"),
+      DB_POOL_SIZE: "5",
+      ...extraEnv,
+    };
+    const api = startProcess("api", "apps/api/dist/main.js", env);
+    const db = createDb({ url: database.url, max: 3 });
+    const stack = new Stack(db, sandbox, `http://127.0.0.1:${apiPort}`, api, env, [
+      () => sandbox.close(),
+      () => db.$disconnect(),
+      () => database.drop(),
+      () => redis.release(),
+    ]);
+    await waitReady(`${stack.apiUrl}/ready`, api);
+    for (let i = 0; i < workers; i++) await stack.startWorker();
+    return stack;
+  }
+
+  async startWorker(extraEnv: Record<string, string> = {}): Promise<ServiceProcess> {
+    const healthPort = await freePort();
+    const proc = startProcess(`workers-${this.workerProcs.length}`, "apps/workers/dist/main.js", {
+      ...this.env,
+      WORKER_HEALTH_PORT: String(healthPort),
+      ...extraEnv,
+    });
+    this.workerProcs.push(proc);
+    await waitReady(`http://127.0.0.1:${healthPort}/ready`, proc);
+    return proc;
+  }
+
+  get workers(): readonly ServiceProcess[] {
+    return this.workerProcs;
+  }
+
+  /** The API and every worker process started so far (for memory readings and kills). */
+  processes(): ServiceProcess[] {
+    return [this.api, ...this.workerProcs];
+  }
+
+  get databaseUrl(): string {
+    return this.env.DATABASE_URL!;
+  }
+
+  get redisUrl(): string {
+    return this.env.REDIS_URL!;
+  }
+
+  /** Creates an app and its key pair through the real CLI. */
+  createKeyPair(name = "e2e"): KeyPair {
+    const out = execFileSync(process.execPath, ["apps/api/dist/cli/create-key.js", "--name", name, "--json"], {
+      cwd: ROOT,
+      env: { ...process.env, ...this.env },
+      encoding: "utf8",
+    });
+    return JSON.parse(out) as KeyPair;
+  }
+
+  async graphql<T = Record<string, any>>(key: Pick<KeyPair, "appKey" | "appSecret"> | null, query: string, variables: Record<string, unknown> = {}): Promise<GraphQLResponse<T>> {
+    const res = await fetch(`${this.apiUrl}/graphql`, {
+      method: "POST",
+      headers: {
+        "content-type": "application/json",
+        ...(key ? { "x-app-key": key.appKey, "x-app-secret": key.appSecret } : {}),
+      },
+      body: JSON.stringify({ query, variables }),
+    });
+    const body = (await res.json()) as Omit<GraphQLResponse<T>, "status">;
+    return { ...body, status: res.status };
+  }
+
+  /** Polls a condition (e.g. a status in Postgres) until it holds. */
+  async eventually<T>(probe: () => Promise<T>, accept: (value: T) => boolean, timeoutMs = 15_000): Promise<T> {
+    const until = Date.now() + timeoutMs;
+    let last: T;
+    do {
+      last = await probe();
+      if (accept(last)) return last;
+      await new Promise((r) => setTimeout(r, 50));
+    } while (Date.now() < until);
+    throw new Error(`condition not met within ${timeoutMs} ms; last value: ${JSON.stringify(last)}`);
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all([...this.workerProcs, this.api].map((p) => p.stop()));
+    for (const fn of this.cleanup) await fn().catch(() => undefined);
+  }
+}

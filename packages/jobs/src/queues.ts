@@ -1,0 +1,75 @@
+import { Queue, type ConnectionOptions, type JobsOptions } from "bullmq";
+import { z } from "zod";
+import type { Channel } from "@notify/db";
+
+/** Channels that go through a provider queue. IN_APP is delivered by being stored. */
+export type QueuedChannel = Exclude<Channel, "IN_APP">;
+
+export const QUEUED_CHANNELS: readonly QueuedChannel[] = ["IOS_PUSH", "ANDROID_PUSH", "SMS", "EMAIL", "WEB_PUSH"];
+
+/** One queue per channel, so a slow provider never holds up the others. */
+export const QUEUE_NAMES: Record<QueuedChannel, string> = {
+  IOS_PUSH: "deliver-ios-push",
+  ANDROID_PUSH: "deliver-android-push",
+  SMS: "deliver-sms",
+  EMAIL: "deliver-email",
+  WEB_PUSH: "deliver-web-push",
+};
+
+/**
+ * The braces make every key of every queue hash to one Redis Cluster slot, which BullMQ's
+ * multi-key Lua scripts require.
+ */
+export const QUEUE_PREFIX = "{notify}";
+
+/** A delivery job carries only the id: Postgres holds the notification itself. */
+export const deliveryJobSchema = z.object({ notificationId: z.uuid() });
+export type DeliveryJob = z.infer<typeof deliveryJobSchema>;
+
+export interface ChannelPolicy {
+  /** Provider attempts before the notification is dead-lettered. */
+  attempts: number;
+  /** Base of the exponential backoff between attempts. */
+  backoffMs: number;
+  /** Jobs a single worker process runs at once on this channel. */
+  concurrency: number;
+}
+
+export const CHANNEL_POLICIES: Record<QueuedChannel, ChannelPolicy> = {
+  IOS_PUSH: { attempts: 5, backoffMs: 1_000, concurrency: 50 },
+  ANDROID_PUSH: { attempts: 5, backoffMs: 1_000, concurrency: 50 },
+  WEB_PUSH: { attempts: 5, backoffMs: 1_000, concurrency: 50 },
+  SMS: { attempts: 6, backoffMs: 2_000, concurrency: 20 },
+  EMAIL: { attempts: 8, backoffMs: 2_000, concurrency: 30 },
+};
+
+/**
+ * The job id is the notification id, so enqueueing the same notification twice (a retried API
+ * call, the outbox sweeper) is a no-op while the first job exists.
+ */
+export function deliveryJobOptions(channel: QueuedChannel, notificationId: string, delayMs = 0): JobsOptions {
+  const policy = CHANNEL_POLICIES[channel];
+  return {
+    jobId: notificationId,
+    attempts: policy.attempts,
+    backoff: { type: "notify" },
+    delay: delayMs > 0 ? delayMs : undefined,
+    removeOnComplete: { age: 3600, count: 10_000 },
+    removeOnFail: { age: 7 * 24 * 3600 },
+  };
+}
+
+export type DeliveryQueues = Record<QueuedChannel, Queue<DeliveryJob>>;
+
+export function createDeliveryQueues(connection: ConnectionOptions): DeliveryQueues {
+  const entries = QUEUED_CHANNELS.map((c) => [c, new Queue<DeliveryJob>(QUEUE_NAMES[c], { connection, prefix: QUEUE_PREFIX })]);
+  return Object.fromEntries(entries) as DeliveryQueues;
+}
+
+export async function closeDeliveryQueues(queues: DeliveryQueues): Promise<void> {
+  await Promise.all(Object.values(queues).map((q) => q.close()));
+}
+
+export function isQueuedChannel(channel: Channel): channel is QueuedChannel {
+  return channel !== "IN_APP";
+}
