@@ -73,7 +73,67 @@ export async function ensureServices() {
     }
     if (!(await waitFor(redisUrl, 6379))) fail("Redis was started but does not accept connections on 127.0.0.1:6379.");
   }
+  await ensureNoEviction(redisUrl, !process.env.REDIS_URL);
   return { databaseUrl, redisUrl };
+}
+
+/**
+ * The API and workers refuse a Redis that may evict keys. A local Redis that was already running
+ * (e.g. a distribution's service with an edited redis.conf) is switched to noeviction so `start`
+ * and `test` work; a server named by REDIS_URL is not ours to reconfigure, so we only explain.
+ */
+async function ensureNoEviction(url, isLocalDefault) {
+  let policy;
+  try {
+    policy = /^maxmemory_policy:(\S+)/m.exec(await redisCommand(url, ["INFO", "memory"]))?.[1];
+  } catch (err) {
+    fail(`Could not read Redis' maxmemory-policy at ${url}: ${err.message}`);
+  }
+  if (policy === undefined || policy === "noeviction") return;
+  if (!isLocalDefault) {
+    fail(`Redis at REDIS_URL has maxmemory-policy=${policy}; the platform needs noeviction (an evicted job is a lost notification). Set it in that server's configuration.`);
+  }
+  console.log(`Local Redis had maxmemory-policy=${policy}; setting noeviction (an evicted job is a lost notification).`);
+  await redisCommand(url, ["CONFIG", "SET", "maxmemory-policy", "noeviction"]);
+}
+
+/** One command over RESP, enough for INFO and CONFIG SET (no client library at the root). */
+function redisCommand(url, args) {
+  const { hostname, port, password, username } = new URL(url);
+  const encode = (parts) => `*${parts.length}\r\n${parts.map((p) => `$${Buffer.byteLength(p)}\r\n${p}\r\n`).join("")}`;
+  const auth = password ? [["AUTH", ...(username ? [decodeURIComponent(username)] : []), decodeURIComponent(password)]] : [];
+  return new Promise((resolve, reject) => {
+    const socket = net.connect({ host: hostname.replace(/^\[|\]$/g, ""), port: Number(port || 6379) });
+    socket.setTimeout(5000);
+    let buffer = Buffer.alloc(0);
+    let replies = 0;
+    socket.on("data", (chunk) => {
+      buffer = Buffer.concat([buffer, chunk]);
+      for (;;) {
+        const reply = parseReply(buffer);
+        if (!reply) return;
+        buffer = buffer.subarray(reply.length);
+        if (reply.error) return socket.destroy(), reject(new Error(reply.error));
+        if (++replies === auth.length + 1) return socket.destroy(), resolve(reply.value);
+      }
+    });
+    socket.once("error", reject);
+    socket.once("timeout", () => (socket.destroy(), reject(new Error("timed out"))));
+    socket.write([...auth, args].map(encode).join(""));
+  });
+}
+
+/** A simple-string, error or bulk-string reply from the front of `buf`, or null if incomplete. */
+function parseReply(buf) {
+  const eol = buf.indexOf("\r\n");
+  if (eol < 0) return null;
+  const line = buf.subarray(1, eol).toString();
+  if (buf[0] === 0x2d /* - */) return { error: line, length: eol + 2 };
+  if (buf[0] !== 0x24 /* $ */) return { value: line, length: eol + 2 };
+  const size = Number(line);
+  if (size < 0) return { value: null, length: eol + 2 };
+  if (buf.length < eol + 2 + size + 2) return null;
+  return { value: buf.subarray(eol + 2, eol + 2 + size).toString(), length: eol + 2 + size + 2 };
 }
 
 function fail(message) {

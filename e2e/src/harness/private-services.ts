@@ -51,7 +51,8 @@ export interface PrivateRedis {
   stop(): Promise<void>;
 }
 
-export async function startPrivateRedis(): Promise<PrivateRedis> {
+/** maxmemoryPolicy: noeviction unless a test wants to see the platform refuse another policy. */
+export async function startPrivateRedis({ maxmemoryPolicy = "noeviction" }: { maxmemoryPolicy?: string } = {}): Promise<PrivateRedis> {
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), "notify-redis-"));
   const url = `redis://127.0.0.1:${port}`;
@@ -60,12 +61,12 @@ export async function startPrivateRedis(): Promise<PrivateRedis> {
 
   const start = async () => {
     out = "";
-    // noeviction as in production (connectRedis refuses anything else); no persistence, so a
-    // restart is a Redis that lost everything.
+    // noeviction by default, as in production (connectRedis refuses anything else); no
+    // persistence, so a restart is a Redis that lost everything.
     child = track(
       spawn(
         "redis-server",
-        ["--port", String(port), "--bind", "127.0.0.1", "--dir", dir, "--save", "", "--appendonly", "no", "--maxmemory-policy", "noeviction", "--daemonize", "no"],
+        ["--port", String(port), "--bind", "127.0.0.1", "--dir", dir, "--save", "", "--appendonly", "no", "--maxmemory-policy", maxmemoryPolicy, "--daemonize", "no"],
         { stdio: ["ignore", "pipe", "pipe"] },
       ),
     );
