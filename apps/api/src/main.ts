@@ -1,7 +1,7 @@
 import "reflect-metadata";
 import { pino } from "pino";
 import { createDb } from "@notify/db";
-import { closeDeliveryQueues, connectRedis, createDeliveryQueues, redactUrl } from "@notify/jobs";
+import { closeDeliveryQueues, connectRedis, createBroadcastQueue, createDeliveryQueues, redactUrl } from "@notify/jobs";
 import { loadEnv } from "./env.js";
 import { startApiServer } from "./server.js";
 import { createServices } from "./services.js";
@@ -19,13 +19,15 @@ await db.$queryRaw`SELECT 1`.catch((err: Error) => {
   process.exit(1);
 });
 const queues = createDeliveryQueues(redis);
-const api = await startApiServer({ db, redis, services: createServices(db, queues, log, { appTokenSecret: env.APP_TOKEN_SECRET }), log, env }, { host: env.API_HOST, port: env.API_PORT });
+const broadcastQueue = createBroadcastQueue(redis);
+const api = await startApiServer({ db, redis, services: createServices(db, { ...queues, broadcast: broadcastQueue }, log, { appTokenSecret: env.APP_TOKEN_SECRET }), log, env }, { host: env.API_HOST, port: env.API_PORT });
 log.info(`API listening on ${api.url}/graphql`);
 
 async function shutdown(signal: string) {
   log.info({ signal }, "shutting down");
   await api.close();
   await closeDeliveryQueues(queues);
+  await broadcastQueue.close();
   await db.$disconnect();
   redis.disconnect();
   process.exit(0);

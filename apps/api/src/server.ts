@@ -12,6 +12,7 @@ import { readBearerToken, readCredentials } from "./auth/credentials.js";
 import type { Context } from "./context.js";
 import { UnauthenticatedError } from "./errors.js";
 import { ApiKeyRateLimiter } from "./auth/rate-limit.js";
+import { explainValidationError } from "./graphql/validation-errors.js";
 import { createSchema } from "./graphql/schema.js";
 import type { Services } from "./services.js";
 import { createWebhookRouter } from "./webhooks/router.js";
@@ -41,7 +42,7 @@ export async function startApiServer(deps: ApiServerDeps, { host, port }: { host
     // Internal errors reach the log with their stack and the caller as a bare INTERNAL_SERVER_ERROR.
     formatError: (formatted, error) => {
       if (formatted.extensions?.code === "INTERNAL_SERVER_ERROR") deps.log.error({ err: error }, "internal error");
-      return formatted;
+      return explainValidationError(formatted);
     },
   });
   await apollo.start();
@@ -60,7 +61,8 @@ export async function startApiServer(deps: ApiServerDeps, { host, port }: { host
 
   app.use(
     "/graphql",
-    express.json({ limit: "1mb" }),
+    // Room for a 10,000-recipient sendBulk with per-recipient data and idempotency keys.
+    express.json({ limit: "10mb" }),
     expressMiddleware(apollo, {
       context: async ({ req }): Promise<Context> => {
         const bearer = readBearerToken(req.headers);

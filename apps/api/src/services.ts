@@ -1,8 +1,9 @@
 import { randomBytes } from "node:crypto";
 import type { Db } from "@notify/db";
-import type { DeliveryQueues } from "@notify/jobs";
+import type { createBroadcastQueue, DeliveryQueues } from "@notify/jobs";
 import type { Logger } from "pino";
 import { ApiKeyService } from "./auth/api-keys.js";
+import { BulkSendService } from "./bulk/bulk-send.service.js";
 import { DeviceService } from "./devices/device.service.js";
 import { Enqueuer } from "./notifications/enqueue.js";
 import { NotificationService } from "./notifications/notification.service.js";
@@ -12,21 +13,29 @@ import { RecipientTokenService } from "./auth/recipient-token.js";
 import { ScheduleService } from "./notifications/schedule.service.js";
 import { RecurringService } from "./schedules/recurring.service.js";
 import { TemplateService } from "./templates/template.service.js";
+import { TopicService } from "./topics/topic.service.js";
 
 export interface Services {
   apiKeys: ApiKeyService;
   recipients: RecipientService;
   devices: DeviceService;
   notifications: NotificationService;
+  bulk: BulkSendService;
   schedules: ScheduleService;
   recurring: RecurringService;
   recipientTokens: RecipientTokenService;
   preferences: PreferenceService;
   templates: TemplateService;
+  topics: TopicService;
 }
 
 /** Wires the services once per process; they hold no per-request state. */
-export function createServices(db: Db, queues: DeliveryQueues, log: Logger, { appTokenSecret }: { appTokenSecret?: string } = {}): Services {
+export function createServices(
+  db: Db,
+  queues: DeliveryQueues & { broadcast: ReturnType<typeof createBroadcastQueue> },
+  log: Logger,
+  { appTokenSecret }: { appTokenSecret?: string } = {},
+): Services {
   if (!appTokenSecret) log.warn("APP_TOKEN_SECRET is not set: recipient tokens are signed with a random key and stop working when this process exits");
   const enqueuer = new Enqueuer(db, queues, log);
   const recipients = new RecipientService(db);
@@ -38,9 +47,11 @@ export function createServices(db: Db, queues: DeliveryQueues, log: Logger, { ap
     recipients,
     devices: new DeviceService(db, recipients),
     notifications: new NotificationService(db, recipients, enqueuer, templates),
+    bulk: new BulkSendService(db, enqueuer, templates),
     schedules: new ScheduleService(db, enqueuer),
     recurring: new RecurringService(db, recipients, templates, enqueuer),
     recipientTokens: new RecipientTokenService(db, recipients, appTokenSecret ?? randomBytes(32).toString("base64url")),
     templates,
+    topics: new TopicService(db, templates, queues.broadcast, log),
   };
 }

@@ -13,6 +13,8 @@ const EnvSchema = z.object({
   /** Outbox sweeper: how often, and how old a PENDING/QUEUED (or SENDING) row must be to be swept. */
   SWEEP_INTERVAL_MS: z.coerce.number().int().positive().default(5_000),
   SWEEP_GRACE_MS: z.coerce.number().int().nonnegative().default(30_000),
+  /** Subscribers per broadcast fan-out page (one transaction, one addBulk per channel). */
+  BROADCAST_PAGE_SIZE: z.coerce.number().int().min(1).max(5_000).default(1_000),
   SWEEP_SENDING_TIMEOUT_MS: z.coerce.number().int().positive().default(5 * 60_000),
 
   /** Provider account limits shared by all worker processes, e.g. "SMS=100/1s,EMAIL=50/1s". */

@@ -1,7 +1,8 @@
 import { pino } from "pino";
 import type { Worker } from "bullmq";
 import { createDb } from "@notify/db";
-import { closeDeliveryQueues, connectRedis, createDeliveryQueues, QUEUED_CHANNELS, redactUrl, type QueuedChannel } from "@notify/jobs";
+import { closeDeliveryQueues, connectRedis, createDeliveryQueues, Enqueuer, QUEUED_CHANNELS, redactUrl, type QueuedChannel } from "@notify/jobs";
+import { startBroadcastFanout } from "./broadcasts/fanout.js";
 import { startChannelWorker } from "./channel-worker.js";
 import { loadEnv } from "./env.js";
 import { unsubscribeSecret } from "@notify/preferences";
@@ -74,6 +75,16 @@ for (const channel of wanted) {
 const queues = createDeliveryQueues(redis);
 const sweeper = new Sweeper(db, queues, log, { intervalMs: env.SWEEP_INTERVAL_MS, graceMs: env.SWEEP_GRACE_MS, sendingTimeoutMs: env.SWEEP_SENDING_TIMEOUT_MS });
 sweeper.start();
+// Topic broadcasts fan out here, in pages, never in an API request.
+const fanout = startBroadcastFanout({
+  db,
+  connection: redis,
+  enqueuer: new Enqueuer(db, queues, log),
+  log,
+  pageSize: env.BROADCAST_PAGE_SIZE,
+  resumeIntervalMs: env.SWEEP_INTERVAL_MS,
+  resumeGraceMs: env.SWEEP_GRACE_MS,
+});
 const health = await startHealthServer({ db, redis, workers }, env.WORKER_HEALTH_HOST, env.WORKER_HEALTH_PORT);
 log.info(`workers running for ${workers.map((w) => w.name).join(", ")}; health on http://${env.WORKER_HEALTH_HOST}:${env.WORKER_HEALTH_PORT}`);
 
@@ -81,7 +92,7 @@ log.info(`workers running for ${workers.map((w) => w.name).join(", ")}; health o
 async function shutdown(signal: string) {
   log.info({ signal }, "shutting down; finishing in-flight jobs");
   await sweeper.stop();
-  await Promise.all(workers.map((w) => w.close()));
+  await Promise.all([...workers.map((w) => w.close()), fanout.close()]);
   await closeDeliveryQueues(queues);
   await Promise.all(Object.values(providers).map((p) => p?.close?.()));
   health.close();

@@ -1,15 +1,28 @@
 import type { Notification, Prisma, Tx } from "@notify/db";
 
 /**
- * The outbox's first half, shared by the API's send and the workers' recurring ticker: inside the
- * caller's transaction, writes the notifications and their ACCEPTED events. Returns the rows in
- * the order given. Nothing is enqueued here; that happens after commit.
+ * Rows per INSERT: a notification row binds ~15 parameters and Postgres allows 65,535 per
+ * statement, so bulk sends and broadcast pages are written in slices of this size.
+ */
+const ROWS_PER_STATEMENT = 1_000;
+
+/**
+ * The outbox's first half, shared by the API's sends and the workers' recurring ticker and
+ * broadcast fan-out: inside the caller's transaction, writes the notifications and their
+ * ACCEPTED events. Returns the rows in the order given. Nothing is enqueued here; that happens
+ * after commit. Each (recipient, channel) may appear once per call.
  */
 export async function writeAccepted(tx: Tx, rows: Prisma.NotificationCreateManyInput[]): Promise<Notification[]> {
-  const created = await tx.notification.createManyAndReturn({ data: rows.map(deliveredOnWrite) });
-  // createManyAndReturn does not promise input order; channels are unique per recipient per call.
-  const ordered = rows.map((r) => created.find((c) => c.channel === r.channel && c.recipientId === r.recipientId)!);
-  await tx.deliveryEvent.createMany({ data: ordered.map((n) => ({ notificationId: n.id, type: "ACCEPTED" as const })) });
+  const ordered: Notification[] = [];
+  for (let i = 0; i < rows.length; i += ROWS_PER_STATEMENT) {
+    const slice = rows.slice(i, i + ROWS_PER_STATEMENT);
+    const created = await tx.notification.createManyAndReturn({ data: slice.map(deliveredOnWrite) });
+    // createManyAndReturn does not promise input order.
+    const byTarget = new Map(created.map((c) => [`${c.recipientId}/${c.channel}`, c]));
+    const inOrder = slice.map((r) => byTarget.get(`${r.recipientId}/${r.channel}`)!);
+    await tx.deliveryEvent.createMany({ data: inOrder.map((n) => ({ notificationId: n.id, type: "ACCEPTED" as const })) });
+    ordered.push(...inOrder);
+  }
   return ordered;
 }
 

@@ -4,3 +4,6 @@ export * from "./accept.js";
 export * from "./cron.js";
 export * from "./enqueue.js";
 export * from "./recurring.js";
+export * from "./locale.js";
+export * from "./broadcast.js";
+export * from "./reachability.js";

@@ -9,26 +9,5 @@ export function canonicalLocale(locale: string, field: string): string {
   }
 }
 
-/**
- * The locales to try, most specific first: "zh-Hant-TW" → zh-Hant-TW, zh-Hant, zh, then the
- * template's default. A missing or malformed recipient locale goes straight to the default.
- */
-export function localeChain(requested: string | null | undefined, defaultLocale: string): string[] {
-  const chain: string[] = [];
-  if (requested) {
-    const parts = requested.split(/[-_]/).filter(Boolean);
-    for (let n = parts.length; n >= 1; n--) chain.push(parts.slice(0, n).join("-"));
-  }
-  chain.push(defaultLocale);
-  return [...new Set(chain.map((l) => l.toLowerCase()))];
-}
-
-/** The first locale in the chain that `has` accepts, as spelled in `available`. */
-export function pickLocale(chain: string[], available: string[], has: (locale: string) => boolean): string | undefined {
-  const byLower = new Map(available.map((l) => [l.toLowerCase(), l]));
-  for (const candidate of chain) {
-    const locale = byLower.get(candidate);
-    if (locale !== undefined && has(locale)) return locale;
-  }
-  return undefined;
-}
+// One implementation for the API and the workers' broadcast fan-out.
+export { localeChain, pickLocale } from "@notify/jobs";

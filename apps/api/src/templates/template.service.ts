@@ -190,8 +190,15 @@ export class TemplateService {
     recipientLocale: string | null,
     pushData: Record<string, unknown> | undefined,
   ): Promise<RenderedTemplate> {
-    if (ref.data && Buffer.byteLength(JSON.stringify(ref.data)) > DATA_LIMIT)
-      throw new InputError("PAYLOAD_TOO_LARGE", `template.data is limited to ${DATA_LIMIT} bytes of JSON`, "template.data");
+    const prepared = await this.prepareForSend(appId, ref);
+    return prepared.render(channels, recipientLocale, ref.data, pushData, "template.data");
+  }
+
+  /**
+   * Resolves the version to send once; `render` then runs per recipient without a query (bulk
+   * sends and broadcasts render thousands of times from one template).
+   */
+  async prepareForSend(appId: string, ref: Pick<TemplateRefInput, "key" | "version">): Promise<PreparedTemplate> {
     const template = await this.get(appId, ref.key);
     let version: TemplateVersion;
     if (ref.version != null) {
@@ -203,16 +210,39 @@ export class TemplateService {
         throw new InputError("TEMPLATE_NOT_PUBLISHED", `Template ${JSON.stringify(ref.key)} has no published version`, "template.key");
       version = await this.db.templateVersion.findUniqueOrThrow({ where: { id: template.publishedVersionId } });
     }
-    const scope = templateScope(version.variables as TemplateVariable[], ref.data, "template.data");
     const compiled = this.compiled.get(version);
     return {
       templateVersionId: version.id,
       category: template.category,
-      channels: channels.map((channel) =>
-        renderChannel(channel, { compiled, defaultLocale: template.defaultLocale, locale: recipientLocale, scope, pushData, field: "template.data" }),
-      ),
+      defaultLocale: template.defaultLocale,
+      locales: Object.keys(compiled),
+      render: (channels, locale, data, pushData, field) => {
+        if (data && Buffer.byteLength(JSON.stringify(data)) > DATA_LIMIT)
+          throw new InputError("PAYLOAD_TOO_LARGE", `template data is limited to ${DATA_LIMIT} bytes of JSON`, field);
+        const scope = templateScope(version.variables as TemplateVariable[], data, field);
+        return {
+          templateVersionId: version.id,
+          category: template.category,
+          channels: channels.map((channel) => renderChannel(channel, { compiled, defaultLocale: template.defaultLocale, locale, scope, pushData, field })),
+        };
+      },
     };
   }
+}
+
+export interface PreparedTemplate {
+  templateVersionId: string;
+  category: string;
+  defaultLocale: string;
+  /** The locales the version has content for. */
+  locales: string[];
+  render(
+    channels: Channel[],
+    locale: string | null,
+    data: Record<string, unknown> | null | undefined,
+    pushData: Record<string, unknown> | undefined,
+    field: string,
+  ): RenderedTemplate;
 }
 
 function json(def: { content: unknown; variables: unknown }): { content: Prisma.InputJsonValue; variables: Prisma.InputJsonValue } {
