@@ -1,7 +1,8 @@
 import { Prisma, type Db, type Notification, type Platform, type Recipient } from "@notify/db";
 import { writeAccepted, type Enqueuer } from "@notify/jobs";
 import { ApiError, ConflictError, InputError, NotFoundError } from "../errors.js";
-import { assertDataSize, contentForChannel } from "../notifications/channel-content.js";
+import { contentForChannel } from "../notifications/channel-content.js";
+import { checkSendShape } from "../notifications/send-shape.js";
 import { IDEMPOTENCY_TTL_MS, requestHash } from "../notifications/idempotency.js";
 import { unreachable } from "../notifications/reachability.js";
 import type { PreparedTemplate, TemplateService } from "../templates/template.service.js";
@@ -35,11 +36,7 @@ export class BulkSendService {
   ) {}
 
   async send(appId: string, input: SendBulkInput, retried = false): Promise<BulkSendPayload> {
-    const channels = [...new Set(input.channels)];
-    if (channels.length !== input.channels.length) throw new InputError("DUPLICATE_CHANNEL", "channels lists a channel twice", "channels");
-    assertDataSize(input.data);
-    if (!input.content && !input.template) throw new InputError("MISSING_CONTENT", "Give content or template", "content");
-    if (input.content && input.template) throw new InputError("CONTENT_AND_TEMPLATE", "Give content or template, not both", "template");
+    const channels = checkSendShape(input);
     const inline = input.content ? channels.map((channel) => contentForChannel(channel, input.content!, input.data)) : null;
     const template = input.template ? await this.templates.prepareForSend(appId, input.template) : null;
 

@@ -2,7 +2,8 @@ import { Prisma, type Db } from "@notify/db";
 import { createBroadcastQueue, enqueueBroadcast, type BroadcastRequest } from "@notify/jobs";
 import type { Logger } from "pino";
 import { ConflictError, InputError, NotFoundError } from "../errors.js";
-import { assertDataSize, contentForChannel } from "../notifications/channel-content.js";
+import { contentForChannel } from "../notifications/channel-content.js";
+import { checkSendShape } from "../notifications/send-shape.js";
 import { requestHash } from "../notifications/idempotency.js";
 import type { TemplateService } from "../templates/template.service.js";
 import type { SendBroadcastInput } from "./broadcast.input.js";
@@ -71,11 +72,7 @@ export class TopicService {
 
   /** Validates and renders now (errors reach the caller); the workers fan out. */
   async broadcast(appId: string, input: SendBroadcastInput) {
-    const channels = [...new Set(input.channels)];
-    if (channels.length !== input.channels.length) throw new InputError("DUPLICATE_CHANNEL", "channels lists a channel twice", "channels");
-    assertDataSize(input.data);
-    if (!input.content && !input.template) throw new InputError("MISSING_CONTENT", "Give content or template", "content");
-    if (input.content && input.template) throw new InputError("CONTENT_AND_TEMPLATE", "Give content or template, not both", "template");
+    const channels = checkSendShape(input);
     await this.get(appId, input.topicKey);
 
     const hash = requestHash({ ...input, idempotencyKey: undefined });
