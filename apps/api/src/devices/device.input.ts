@@ -36,3 +36,17 @@ export class RegisterDeviceInput {
   @Length(1, 255)
   appBundleId?: string;
 }
+
+@InputType({ description: "A device to stop sending to, e.g. when the user signs out of the app on it." })
+export class UnregisterDeviceInput {
+  @Field({ description: "The recipient's externalId." })
+  @Length(1, 200)
+  externalId!: string;
+
+  @Field(() => Platform)
+  platform!: Platform;
+
+  @Field({ description: "The token (or Web Push endpoint) it was registered with." })
+  @Length(1, 4096)
+  token!: string;
+}

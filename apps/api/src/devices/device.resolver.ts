@@ -2,7 +2,7 @@ import { Arg, Ctx, FieldResolver, Mutation, Resolver, Root } from "type-graphql"
 import { RecipientAllowed } from "../auth/principal-guard.js";
 import type { Context } from "../context.js";
 import { Recipient } from "../recipients/recipient.type.js";
-import { RegisterDeviceInput } from "./device.input.js";
+import { RegisterDeviceInput, UnregisterDeviceInput } from "./device.input.js";
 import { Device } from "./device.type.js";
 
 @Resolver(() => Device)
@@ -11,6 +11,12 @@ export class DeviceResolver {
   @RecipientAllowed({ externalId: "input.externalId" })
   registerDevice(@Arg("input") input: RegisterDeviceInput, @Ctx() ctx: Context): Promise<Device> {
     return ctx.services.devices.register(ctx.app.appId, input);
+  }
+
+  @Mutation(() => Device, { description: "Stops sending to a device (state INVALID, reason \"unregistered\"); registering it again revives it." })
+  @RecipientAllowed({ externalId: "input.externalId" })
+  unregisterDevice(@Arg("input") input: UnregisterDeviceInput, @Ctx() ctx: Context): Promise<Device> {
+    return ctx.services.devices.unregister(ctx.app.appId, input);
   }
 }
 

@@ -44,6 +44,17 @@ export function contentForChannel(channel: Channel, content: ContentInput, data:
   }
 }
 
+/** Whether inline content is enough for a channel, for picking default channels. */
+export function coversInline(channel: Channel, content: ContentInput, data: Record<string, unknown> | undefined): boolean {
+  try {
+    contentForChannel(channel, content, data);
+    return true;
+  } catch (err) {
+    if (err instanceof InputError) return false;
+    throw err;
+  }
+}
+
 export function assertDataSize(data: Record<string, unknown> | undefined): void {
   if (data && Buffer.byteLength(JSON.stringify(data)) > DATA_LIMIT)
     throw new InputError("PAYLOAD_TOO_LARGE", `data is limited to ${DATA_LIMIT} bytes of JSON`, "data");

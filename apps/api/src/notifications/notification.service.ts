@@ -1,9 +1,13 @@
-import { Prisma, type Db, type Notification } from "@notify/db";
+import { Prisma, type Channel, type Db, type Notification, type Recipient } from "@notify/db";
 import { writeAccepted } from "@notify/jobs";
 import { ConflictError, InputError, NotFoundError } from "../errors.js";
 import type { RecipientService } from "../recipients/recipient.service.js";
 import type { RenderedTemplate, TemplateService } from "../templates/template.service.js";
-import { assertDataSize, contentForChannel } from "./channel-content.js";
+import { templateChannels } from "../templates/template-channels.js";
+import { gateOnAcceptance } from "./acceptance-gate.js";
+import { recordVerdicts } from "./acceptance-events.js";
+import { assertDataSize, contentForChannel, coversInline } from "./channel-content.js";
+import { receivableChannels } from "./default-channels.js";
 import type { Enqueuer } from "./enqueue.js";
 import { IDEMPOTENCY_TTL_MS, requestHash } from "./idempotency.js";
 import { assertReachable } from "./reachability.js";
@@ -29,12 +33,11 @@ export class NotificationService {
    * Postgres before any queue knows of it, and a rejected send writes nothing.
    */
   async send(appId: string, input: SendNotificationInput): Promise<SendResult> {
-    const channels = [...new Set(input.channels)];
-    if (channels.length !== input.channels.length) throw new InputError("DUPLICATE_CHANNEL", "channels lists a channel twice", "channels");
+    const named = input.channels ? [...new Set(input.channels)] : null;
+    if (named && named.length !== input.channels!.length) throw new InputError("DUPLICATE_CHANNEL", "channels lists a channel twice", "channels");
     assertDataSize(input.data);
     if (!input.content && !input.template) throw new InputError("MISSING_CONTENT", "Give content or template", "content");
     if (input.content && input.template) throw new InputError("CONTENT_AND_TEMPLATE", "Give content or template, not both", "template");
-    const inline = input.content ? channels.map((channel) => contentForChannel(channel, input.content!, input.data)) : null;
 
     const hash = input.idempotencyKey ? requestHash({ ...input, idempotencyKey: undefined }) : null;
     if (input.idempotencyKey) {
@@ -43,14 +46,19 @@ export class NotificationService {
     }
 
     const recipient = await this.recipients.get(appId, input.externalId);
+    const requestedAt = resolveSendAt(input, recipient.timezone);
+    const channels = named ?? (await this.defaultChannels(appId, input, recipient, requestedAt !== null));
     for (const channel of channels) await assertReachable(this.db, recipient, channel);
+    const inline = input.content ? channels.map((channel) => contentForChannel(channel, input.content!, input.data)) : null;
     // Rendered only now: the recipient's locale picks the content.
     const rendered: RenderedTemplate | null = input.template
       ? await this.templates.renderForSend(appId, input.template, channels, recipient.locale, input.data)
       : null;
     const contents = inline ?? rendered!.channels.map((r) => r.content);
-    const scheduledAt = resolveSendAt(input, recipient.timezone);
-    if (scheduledAt) assertSchedulable(channels);
+    if (requestedAt) assertSchedulable(channels);
+    const category = input.category ?? rendered?.category;
+    // Preferences, first look: opted-out channels are stored SKIPPED, quiet hours move the time.
+    const verdicts = await gateOnAcceptance(this.db, appId, recipient, channels, { category, urgent: input.urgent ?? false, scheduledAt: requestedAt });
 
     let created: Notification[];
     try {
@@ -62,7 +70,7 @@ export class NotificationService {
             appId,
             recipientId: recipient.id,
             channel,
-            category: input.category ?? rendered?.category,
+            category,
             templateVersionId: rendered?.templateVersionId,
             content: contents[i]!,
             // A template's push data is rendered per channel and sent as the device's data.
@@ -70,9 +78,12 @@ export class NotificationService {
               | Prisma.InputJsonValue
               | undefined,
             idempotencyKey: input.idempotencyKey,
-            scheduledAt,
+            scheduledAt: verdicts[i]!.scheduledAt,
+            urgent: input.urgent ?? false,
+            ...(verdicts[i]!.skipped ? { status: "SKIPPED" as const, statusReason: verdicts[i]!.skipped } : {}),
           })),
         );
+        await recordVerdicts(tx, ordered, verdicts);
         if (input.idempotencyKey) {
           await tx.idempotencyKey.create({
             data: {
@@ -95,8 +106,15 @@ export class NotificationService {
       throw err;
     }
 
-    await this.enqueuer.enqueue(created);
+    await this.enqueuer.enqueue(created.filter((n) => n.status !== "SKIPPED"));
     return { notifications: await this.reload(created.map((n) => n.id)), replayed: false };
+  }
+
+  /** No `channels`: every channel the recipient can receive that the content or template covers. */
+  private async defaultChannels(appId: string, input: SendNotificationInput, recipient: Recipient, scheduled: boolean): Promise<Channel[]> {
+    const covered = input.template ? await templateChannels(this.db, appId, input.template, recipient.locale) : null;
+    const covers = (channel: Channel) => (covered ? covered.has(channel) : coversInline(channel, input.content!, input.data));
+    return receivableChannels(this.db, recipient, covers, { scheduled });
   }
 
   private async replay(appId: string, key: string, hash: string): Promise<SendResult | null> {

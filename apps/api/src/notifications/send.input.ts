@@ -48,10 +48,15 @@ export class SendNotificationInput {
   @Length(1, 200)
   externalId!: string;
 
-  @Field(() => [Channel])
-  @ArrayMinSize(1, { message: "channels must name at least one channel" })
+  @Field(() => [Channel], {
+    nullable: true,
+    description:
+      "Default: every channel the recipient can receive (a live contact point, and content for it), IN_APP left out of scheduled sends.",
+  })
+  @IsOptional()
+  @ArrayMinSize(1, { message: "channels must name at least one channel (or be left out for every channel the recipient can receive)" })
   @ArrayMaxSize(6)
-  channels!: Channel[];
+  channels?: Channel[] | null;
 
   @Field(() => ContentInput, { nullable: true, description: "Inline content. Give either content or template." })
   @IsOptional()
@@ -71,6 +76,9 @@ export class SendNotificationInput {
   @IsOptional()
   @Length(1, 64)
   category?: string;
+
+  @Field({ defaultValue: false, description: "Urgent notifications are not held by the recipient's quiet hours." })
+  urgent!: boolean;
 
   @Field(() => String, {
     nullable: true,

@@ -1,4 +1,5 @@
 import { Arg, Ctx, Mutation, Query, Resolver } from "type-graphql";
+import { RecipientAllowed } from "../auth/principal-guard.js";
 import type { Context } from "../context.js";
 import { UpsertRecipientInput } from "./recipient.input.js";
 import { Recipient } from "./recipient.type.js";
@@ -10,7 +11,8 @@ export class RecipientResolver {
     return ctx.services.recipients.upsert(ctx.app.appId, input);
   }
 
-  @Query(() => Recipient)
+  @Query(() => Recipient, { description: "A recipient with their devices, preferences and quiet hours; a recipient token reads its own." })
+  @RecipientAllowed({ externalId: "externalId" })
   recipient(@Arg("externalId") externalId: string, @Ctx() ctx: Context): Promise<Recipient> {
     return ctx.services.recipients.get(ctx.app.appId, externalId);
   }
