@@ -5,6 +5,8 @@ import type { Logger } from "pino";
 import { backoffDelay } from "./delivery/backoff.js";
 import { deliver, type DeliveryResult } from "./delivery/deliver.js";
 import type { MessageDefaults } from "./delivery/messages.js";
+import type { RecipientCaps } from "./delivery/recipient-caps.js";
+import type { RetryPolicy } from "./delivery/retry-budget.js";
 import type { ChannelMessages, Provider } from "./providers/provider.js";
 
 export interface ChannelWorkerOptions<C extends QueuedChannel> {
@@ -17,6 +19,8 @@ export interface ChannelWorkerOptions<C extends QueuedChannel> {
   concurrency?: number;
   backoffBaseMs?: number;
   limiter?: RateLimiterOptions;
+  retry: RetryPolicy;
+  caps?: RecipientCaps;
 }
 
 /** A BullMQ worker for one channel's queue, running `deliver` for each job. */
@@ -29,12 +33,11 @@ export function startChannelWorker<C extends QueuedChannel>(opts: ChannelWorkerO
       const parsed = deliveryJobSchema.safeParse(job.data);
       if (!parsed.success) throw new UnrecoverableError(`malformed job ${job.id}: ${parsed.error.message}`);
       return deliver(
-        { db: opts.db, channel: opts.channel, provider: opts.provider, defaults: opts.defaults, log },
+        { db: opts.db, channel: opts.channel, provider: opts.provider, defaults: opts.defaults, log, retry: opts.retry, caps: opts.caps },
         parsed.data.notificationId,
         {
           attempt: job.attemptsMade + 1,
-          maxAttempts: job.opts.attempts ?? 1,
-          // Quiet hours: the same job sleeps until they end, without counting as an attempt.
+          // Quiet hours, recipient caps: the same job sleeps until then, without counting as an attempt.
           defer: async (until) => {
             await job.moveToDelayed(until.getTime(), token);
             throw new DelayedError();

@@ -19,6 +19,14 @@ const EnvSchema = z.object({
 
   /** Provider account limits shared by all worker processes, e.g. "SMS=100/1s,EMAIL=50/1s". */
   PROVIDER_RATE_LIMITS: z.string().optional(),
+  /** Per-recipient anti-spam caps, e.g. "SMS=5/1d,EMAIL=50/1h"; over a cap a notification waits for a free slot. */
+  RECIPIENT_CAPS: z.string().optional(),
+  /** Attempts per channel before a notification is dead-lettered, e.g. "SMS=10"; defaults in @notify/jobs CHANNEL_POLICIES. */
+  RETRY_MAX_ATTEMPTS: z.string().optional(),
+  /** How long after it became due a notification is still retried, e.g. "IOS_PUSH=1h,EMAIL=3d"; defaults in CHANNEL_POLICIES. */
+  RETRY_MAX_AGE: z.string().optional(),
+  /** On SIGTERM, how long in-flight jobs get to finish; the sweeper recovers any still running after that. */
+  SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().positive().default(60_000),
   /** Overrides every channel's base retry backoff (tests use a few ms). */
   DELIVERY_BACKOFF_BASE_MS: z.coerce.number().int().positive().optional(),
 

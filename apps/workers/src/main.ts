@@ -10,6 +10,8 @@ import { startHealthServer } from "./health.js";
 import { createProviders } from "./providers/registry.js";
 import { Sweeper } from "./sweeper.js";
 import { parseProviderRateLimits } from "./rate-limits.js";
+import { parseRecipientCaps, RecipientCaps } from "./delivery/recipient-caps.js";
+import { retryPolicies } from "./delivery/retry-budget.js";
 
 const env = loadEnv();
 const log = pino({ name: "workers", level: env.LOG_LEVEL });
@@ -28,9 +30,13 @@ const providers = await createProviders(env, log).catch((err: Error) => {
   process.exit(1);
 });
 
-const limits = (() => {
+const { limits, caps, retry } = (() => {
   try {
-    return parseProviderRateLimits(env.PROVIDER_RATE_LIMITS);
+    return {
+      limits: parseProviderRateLimits(env.PROVIDER_RATE_LIMITS),
+      caps: parseRecipientCaps(env.RECIPIENT_CAPS),
+      retry: retryPolicies(env.RETRY_MAX_ATTEMPTS, env.RETRY_MAX_AGE),
+    };
   } catch (err) {
     log.fatal((err as Error).message);
     process.exit(1);
@@ -49,6 +55,7 @@ const unsubscribe = (() => {
 
 const wanted = env.WORKER_CHANNELS.split(",").map((c) => c.trim()).filter(Boolean) as QueuedChannel[];
 const workers: Worker[] = [];
+const recipientCaps = Object.keys(caps).length ? new RecipientCaps(redis, caps) : undefined;
 for (const channel of wanted) {
   if (!QUEUED_CHANNELS.includes(channel)) {
     log.fatal(`WORKER_CHANNELS names unknown channel ${channel}; known: ${QUEUED_CHANNELS.join(", ")}`);
@@ -69,11 +76,13 @@ for (const channel of wanted) {
       log,
       backoffBaseMs: env.DELIVERY_BACKOFF_BASE_MS,
       limiter: limits[channel],
+      retry: retry[channel],
+      caps: recipientCaps,
     }),
   );
 }
 const queues = createDeliveryQueues(redis);
-const sweeper = new Sweeper(db, queues, log, { intervalMs: env.SWEEP_INTERVAL_MS, graceMs: env.SWEEP_GRACE_MS, sendingTimeoutMs: env.SWEEP_SENDING_TIMEOUT_MS });
+const sweeper = new Sweeper(db, queues, log, { intervalMs: env.SWEEP_INTERVAL_MS, graceMs: env.SWEEP_GRACE_MS, sendingTimeoutMs: env.SWEEP_SENDING_TIMEOUT_MS }, redis);
 sweeper.start();
 // Topic broadcasts fan out here, in pages, never in an API request.
 const fanout = startBroadcastFanout({
@@ -85,12 +94,20 @@ const fanout = startBroadcastFanout({
   resumeIntervalMs: env.SWEEP_INTERVAL_MS,
   resumeGraceMs: env.SWEEP_GRACE_MS,
 });
-const health = await startHealthServer({ db, redis, workers }, env.WORKER_HEALTH_HOST, env.WORKER_HEALTH_PORT);
+let draining = false;
+const health = await startHealthServer({ db, redis, workers, draining: () => draining }, env.WORKER_HEALTH_HOST, env.WORKER_HEALTH_PORT);
 log.info(`workers running for ${workers.map((w) => w.name).join(", ")}; health on http://${env.WORKER_HEALTH_HOST}:${env.WORKER_HEALTH_PORT}`);
 
 /** Finish in-flight jobs (BullMQ waits for them), then close connections. */
 async function shutdown(signal: string) {
   log.info({ signal }, "shutting down; finishing in-flight jobs");
+  draining = true;
+  // A job still running after this is abandoned like a crashed worker's: its notification stays
+  // SENDING, fenced, until the sweeper recovers it.
+  setTimeout(() => {
+    log.error(`in-flight jobs did not finish within ${env.SHUTDOWN_TIMEOUT_MS} ms; exiting anyway`);
+    process.exit(1);
+  }, env.SHUTDOWN_TIMEOUT_MS).unref();
   await sweeper.stop();
   await Promise.all([...workers.map((w) => w.close()), fanout.close()]);
   await closeDeliveryQueues(queues);

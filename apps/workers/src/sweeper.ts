@@ -1,3 +1,4 @@
+import type { Redis } from "ioredis";
 import type { Db } from "@notify/db";
 import { deliveryJobOptions, isQueuedChannel, type DeliveryQueues, type QueuedChannel } from "@notify/jobs";
 import type { Logger } from "pino";
@@ -6,7 +7,10 @@ export interface SweeperOptions {
   intervalMs: number;
   /** A PENDING/QUEUED notification this old whose job is gone gets enqueued again. */
   graceMs: number;
-  /** A SENDING notification this old is taken to belong to a worker that died. */
+  /**
+   * A SENDING notification this old, whose job no live worker holds, is taken to belong to a
+   * worker that died. Keep it above the providers' request timeouts.
+   */
   sendingTimeoutMs: number;
   batch?: number;
 }
@@ -19,9 +23,11 @@ const SWEEP_LOCK = 7_242_001;
  * persistence, FLUSHALL, a crash between commit and enqueue). Each pass, under an advisory lock
  * so one process sweeps at a time, it:
  *  - enqueues PENDING/QUEUED notifications whose job is missing or already finished;
- *  - returns SENDING notifications whose worker died to QUEUED. If that worker had already
- *    written an attempt, the provider may have accepted it: this is the one window where a
- *    message can be handed over twice (a new attempt, recorded as such). See README.
+ *  - returns SENDING notifications whose worker died to QUEUED. A job whose BullMQ lock is still
+ *    renewed belongs to a live worker (slow provider, Postgres blip) and is left alone. If the
+ *    dead worker had already written an attempt, the provider may have accepted it: this is the
+ *    one window where a message can be handed over twice (a new attempt, recorded as such, and
+ *    the old one closed as WORKER_LOST). See README "Delivery guarantees".
  */
 export class Sweeper {
   private timer?: NodeJS.Timeout;
@@ -32,6 +38,8 @@ export class Sweeper {
     private readonly queues: DeliveryQueues,
     private readonly log: Logger,
     private readonly opts: SweeperOptions,
+    /** Reads BullMQ's job locks; without it every old SENDING row counts as abandoned. */
+    private readonly redis?: Redis,
   ) {}
 
   start(): void {
@@ -57,11 +65,13 @@ export class Sweeper {
         const now = Date.now();
         const limit = this.opts.batch ?? 1000;
 
-        const stuck = await tx.notification.findMany({
+        const stale = await tx.notification.findMany({
           where: { status: "SENDING", updatedAt: { lt: new Date(now - this.opts.sendingTimeoutMs) } },
           select: { id: true, channel: true },
           take: limit,
         });
+        const stuck: typeof stale = [];
+        for (const n of stale) if (!(await this.heldByLiveWorker(n))) stuck.push(n);
         if (stuck.length) {
           const ids = stuck.map((n) => n.id);
           await tx.deliveryAttempt.updateMany({
@@ -93,6 +103,14 @@ export class Sweeper {
       },
       { timeout: 60_000 },
     );
+  }
+
+  /** Whether a worker is running this notification's job and still renewing its lock. */
+  private async heldByLiveWorker(n: { id: string; channel: string }): Promise<boolean> {
+    if (!this.redis || !isQueuedChannel(n.channel as never)) return false;
+    const queue = this.queues[n.channel as QueuedChannel];
+    if ((await queue.getJobState(n.id)) !== "active") return false;
+    return (await this.redis.exists(`${queue.toKey(n.id)}:lock`)) === 1;
   }
 
   /** Adds the job unless a live one exists; a finished job with this id is replaced. */

@@ -27,31 +27,45 @@ export const deliveryJobSchema = z.object({ notificationId: z.uuid() });
 export type DeliveryJob = z.infer<typeof deliveryJobSchema>;
 
 export interface ChannelPolicy {
-  /** Provider attempts before the notification is dead-lettered. */
+  /**
+   * Provider attempts before the notification is dead-lettered (the workers' RETRY_MAX_ATTEMPTS
+   * overrides it). Counted in Postgres, so it holds across Redis restarts and sweeper re-enqueues.
+   */
   attempts: number;
+  /** How long after it became due a notification is still retried (RETRY_MAX_AGE overrides it). */
+  maxAgeMs: number;
   /** Base of the exponential backoff between attempts. */
   backoffMs: number;
   /** Jobs a single worker process runs at once on this channel. */
   concurrency: number;
 }
 
+const HOUR = 3_600_000;
+
 export const CHANNEL_POLICIES: Record<QueuedChannel, ChannelPolicy> = {
-  IOS_PUSH: { attempts: 5, backoffMs: 1_000, concurrency: 50 },
-  ANDROID_PUSH: { attempts: 5, backoffMs: 1_000, concurrency: 50 },
-  WEB_PUSH: { attempts: 5, backoffMs: 1_000, concurrency: 50 },
-  SMS: { attempts: 6, backoffMs: 2_000, concurrency: 20 },
-  EMAIL: { attempts: 8, backoffMs: 2_000, concurrency: 30 },
+  // A push that arrives a day late is noise; an email two days late may still matter.
+  IOS_PUSH: { attempts: 5, maxAgeMs: 6 * HOUR, backoffMs: 1_000, concurrency: 50 },
+  ANDROID_PUSH: { attempts: 5, maxAgeMs: 6 * HOUR, backoffMs: 1_000, concurrency: 50 },
+  WEB_PUSH: { attempts: 5, maxAgeMs: 6 * HOUR, backoffMs: 1_000, concurrency: 50 },
+  SMS: { attempts: 6, maxAgeMs: 24 * HOUR, backoffMs: 2_000, concurrency: 20 },
+  EMAIL: { attempts: 8, maxAgeMs: 72 * HOUR, backoffMs: 2_000, concurrency: 30 },
 };
+
+/**
+ * BullMQ's own attempt limit is only a ceiling: the worker dead-letters by the budget it counts
+ * in Postgres. BullMQ must not give up first (an unexpected error such as Postgres being down
+ * consumes BullMQ attempts without consuming the budget), so it stays far above any policy.
+ */
+export const JOB_ATTEMPTS_CEILING = 100;
 
 /**
  * The job id is the notification id, so enqueueing the same notification twice (a retried API
  * call, the outbox sweeper) is a no-op while the first job exists.
  */
 export function deliveryJobOptions(channel: QueuedChannel, notificationId: string, delayMs = 0): JobsOptions {
-  const policy = CHANNEL_POLICIES[channel];
   return {
     jobId: notificationId,
-    attempts: policy.attempts,
+    attempts: JOB_ATTEMPTS_CEILING,
     backoff: { type: "notify" },
     delay: delayMs > 0 ? delayMs : undefined,
     removeOnComplete: { age: 3600, count: 10_000 },

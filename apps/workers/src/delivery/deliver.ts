@@ -1,13 +1,16 @@
-import { UnrecoverableError } from "bullmq";
+import { DelayedError, UnrecoverableError } from "bullmq";
 import type { Db, Prisma } from "@notify/db";
 import type { QueuedChannel } from "@notify/jobs";
 import type { Logger } from "pino";
-import { DeadTargetError, RetryableProviderError } from "../providers/errors.js";
+import { DeadTargetError, ProviderError, RetryableProviderError } from "../providers/errors.js";
 import type { ChannelMessages, Provider } from "../providers/provider.js";
-import { claim } from "./claim.js";
+import { claim, type Claimed } from "./claim.js";
+import { durably } from "./durably.js";
 import { buildMessage, type MessageDefaults } from "./messages.js";
 import { asProviderError, deactivateTarget, type TargetOutcome } from "./outcome.js";
 import { checkPreferences } from "./preference-gate.js";
+import { capWakeUp, type RecipientCaps } from "./recipient-caps.js";
+import { budgetSpent, type RetryPolicy } from "./retry-budget.js";
 import { resolveTargets } from "./targets.js";
 
 export interface DeliverDeps<C extends QueuedChannel> {
@@ -16,12 +19,15 @@ export interface DeliverDeps<C extends QueuedChannel> {
   provider: Provider<ChannelMessages[C]>;
   defaults: MessageDefaults;
   log: Logger;
+  /** When retryable failures stop being retried and the notification is dead-lettered. */
+  retry: RetryPolicy;
+  /** Per-recipient anti-spam caps (RECIPIENT_CAPS); none when absent. */
+  caps?: RecipientCaps;
 }
 
 export interface DeliveryAttemptInfo {
-  /** 1-based BullMQ attempt number of this run of the job. */
+  /** 1-based BullMQ attempt number of this run of the job (the retry budget is counted in Postgres). */
   attempt: number;
-  maxAttempts: number;
   /**
    * Puts this run's job back to sleep until `until` without using up an attempt (BullMQ's
    * moveToDelayed + DelayedError). Without it a deferred job just completes and the sweeper
@@ -42,21 +48,34 @@ export async function deliver<C extends QueuedChannel>(
   notificationId: string,
   run: DeliveryAttemptInfo,
 ): Promise<DeliveryResult> {
-  const { db, channel, provider, log } = deps;
-  const n = await claim(db, notificationId);
+  const n = await claim(deps.db, notificationId);
   if (!n) return "not-claimed";
+  try {
+    return await handOff(deps, n, run);
+  } catch (err) {
+    if (err instanceof ProviderError || err instanceof UnrecoverableError || err instanceof DelayedError) throw err;
+    // Postgres or Redis failed before the outcome was recorded. If no attempt reached a provider,
+    // give the claim back now so BullMQ's retry can claim it, instead of leaving it SENDING for
+    // the sweeper. (Once an attempt exists, only the sweeper may decide: it may have been sent.)
+    await releaseUnsentClaim(deps.db, n).catch(() => undefined);
+    throw err;
+  }
+}
+
+async function handOff<C extends QueuedChannel>(deps: DeliverDeps<C>, n: Claimed, run: DeliveryAttemptInfo): Promise<DeliveryResult> {
+  const { db, channel, provider, log } = deps;
 
   // Preferences again, now: the recipient may have opted out or gone quiet since acceptance.
   const { decision, categoryRequired } = await checkPreferences(db, n, channel);
   if (!decision.allowed) {
     const reason = `opted out after acceptance: ${decision.reason}`;
-    await finish(db, n.id, { status: "SKIPPED", statusReason: reason }, "SKIPPED", { reason });
+    await finish(db, n, { status: "SKIPPED", statusReason: reason }, "SKIPPED", { reason });
     return "skipped";
   }
   if (decision.deferUntil) {
     // Release the claim first (SENDING → PENDING, not due until the window ends), then park the
     // same job: the job id stays the notification id and the next run has to win the claim again.
-    await finish(db, n.id, { status: "PENDING", scheduledAt: decision.deferUntil, attemptCount: { decrement: 1 } }, "QUEUED", {
+    await finish(db, n, { status: "PENDING", scheduledAt: decision.deferUntil, attemptCount: { decrement: 1 } }, "QUEUED", {
       reason: "quiet hours",
       deferredUntil: decision.deferUntil.toISOString(),
     });
@@ -66,8 +85,21 @@ export async function deliver<C extends QueuedChannel>(
 
   const { targets, unreachable } = resolveTargets(channel, n);
   if (targets.length === 0) {
-    await finish(db, n.id, { status: "SKIPPED", statusReason: unreachable }, "SKIPPED", { reason: unreachable });
+    await finish(db, n, { status: "SKIPPED", statusReason: unreachable }, "SKIPPED", { reason: unreachable });
     return "skipped";
+  }
+
+  // Anti-spam cap: over it, the notification waits for a free slot exactly as for quiet hours.
+  const capWait = await deps.caps?.reserve(channel, n.recipientId, n.id);
+  if (capWait != null) {
+    const cap = deps.caps!.capOf(channel)!;
+    const until = capWakeUp(capWait, cap);
+    await finish(db, n, { status: "PENDING", scheduledAt: until, attemptCount: { decrement: 1 } }, "QUEUED", {
+      reason: `recipient cap: at most ${cap.max} per ${cap.windowMs / 1000} s on ${channel}`,
+      deferredUntil: until.toISOString(),
+    });
+    if (run.defer) return run.defer(until);
+    return "deferred";
   }
 
   // The attempt rows are written before the provider is called: if this process dies
@@ -95,14 +127,18 @@ export async function deliver<C extends QueuedChannel>(
   );
 
   const finishedAt = new Date();
-  await Promise.all(
-    outcomes.map((o) =>
-      db.deliveryAttempt.update({
-        where: { id: o.attemptId },
-        data: o.ok
-          ? { status: "SUCCEEDED", providerMessageId: o.providerMessageId, finishedAt }
-          : { status: "FAILED", errorCode: o.error.code, errorMessage: o.error.message.slice(0, 1000), retryable: o.error.retryable, finishedAt },
-      }),
+  // From here on a provider may have accepted the message: the outcome is written through short
+  // Postgres outages rather than left for the sweeper, which would have to assume the worst.
+  await durably(log, "record attempt outcomes", () =>
+    Promise.all(
+      outcomes.map((o) =>
+        db.deliveryAttempt.update({
+          where: { id: o.attemptId },
+          data: o.ok
+            ? { status: "SUCCEEDED", providerMessageId: o.providerMessageId, finishedAt }
+            : { status: "FAILED", errorCode: o.error.code, errorMessage: o.error.message.slice(0, 1000), retryable: o.error.retryable, finishedAt },
+        }),
+      ),
     ),
   );
   for (const o of outcomes) {
@@ -113,37 +149,62 @@ export async function deliver<C extends QueuedChannel>(
   const failures = outcomes.flatMap((o) => (o.ok ? [] : [o.error]));
   if (succeeded.length > 0) {
     // Partial success on a multi-device push counts as sent; failed devices are recorded per attempt.
-    await finish(db, n.id, { status: "SENT", sentAt: finishedAt, lastError: failures[0]?.message ?? null }, "SENT", {
+    await finish(db, n, { status: "SENT", sentAt: finishedAt, lastError: failures[0]?.message ?? null, lastErrorCode: failures[0]?.code ?? null }, "SENT", {
       attempts: outcomes.map((o) => (o.ok ? { target: o.target.address, providerMessageId: o.providerMessageId, ...o.detail } : { target: o.target.address, error: o.error.code })),
     });
     return "sent";
   }
 
+  // Nothing reached the recipient: the cap slot is free again.
+  await deps.caps?.release(channel, n.recipientId, n.id);
   const retryable = failures.find((e): e is RetryableProviderError => e instanceof RetryableProviderError);
   const lastError = failures.map((e) => e.message).join("; ").slice(0, 2000);
   if (!retryable) {
-    await finish(db, n.id, { status: "FAILED", statusReason: failures[0]!.code, lastError }, "FAILED", { errors: failures.map((e) => ({ code: e.code, message: e.message })) });
+    await finish(db, n, { status: "FAILED", statusReason: failures[0]!.code, lastError, lastErrorCode: failures[0]!.code }, "FAILED", {
+      errors: failures.map((e) => ({ code: e.code, message: e.message })),
+    });
     return "failed";
   }
-  if (run.attempt >= run.maxAttempts) {
-    await finish(db, n.id, { status: "DEAD", statusReason: `gave up after ${run.attempt} attempts`, lastError }, "DEAD_LETTERED", { lastError });
-    log.warn({ notificationId: n.id, channel }, "dead-lettered");
+  const spent = budgetSpent(n, deps.retry);
+  if (spent) {
+    await finish(db, n, { status: "DEAD", statusReason: spent, lastError, lastErrorCode: retryable.code, deadLetteredAt: new Date() }, "DEAD_LETTERED", {
+      reason: spent,
+      code: retryable.code,
+      lastError,
+    });
+    log.warn({ notificationId: n.id, channel, reason: spent }, "dead-lettered");
     throw new UnrecoverableError(lastError);
   }
   // Back to QUEUED before BullMQ schedules the retry, so the next run can claim it again.
-  await finish(db, n.id, { status: "QUEUED", lastError }, "RETRY_SCHEDULED", { code: retryable.code, retryAfterMs: retryable.retryAfterMs ?? null });
+  await finish(db, n, { status: "QUEUED", lastError, lastErrorCode: retryable.code }, "RETRY_SCHEDULED", { code: retryable.code, retryAfterMs: retryable.retryAfterMs ?? null });
   throw retryable;
 }
 
+/**
+ * Records a state change and its event, fenced like the claim: only while this run still holds
+ * the claim (SENDING at the attempt number it claimed). If the sweeper has meanwhile taken the
+ * notification back from a worker it thought dead, this run's late word changes nothing.
+ */
 async function finish(
   db: Db,
-  notificationId: string,
-  data: Prisma.NotificationUpdateInput,
+  n: Claimed,
+  data: Prisma.NotificationUpdateManyMutationInput,
   event: Prisma.DeliveryEventCreateManyInput["type"],
   detail: Record<string, unknown>,
 ): Promise<void> {
-  await db.$transaction([
-    db.notification.update({ where: { id: notificationId }, data }),
-    db.deliveryEvent.create({ data: { notificationId, type: event, detail: detail as Prisma.InputJsonValue } }),
-  ]);
+  await durably(undefined, "record the outcome", () =>
+    db.$transaction(async (tx) => {
+      const { count } = await tx.notification.updateMany({ where: { id: n.id, status: "SENDING", attemptCount: n.attemptCount }, data });
+      if (count) await tx.deliveryEvent.create({ data: { notificationId: n.id, type: event, detail: detail as Prisma.InputJsonValue } });
+    }),
+  );
+}
+
+/** Gives the claim back when nothing was handed to a provider (no attempt row, or only unsent ones). */
+async function releaseUnsentClaim(db: Db, n: Claimed): Promise<void> {
+  await db.$transaction(async (tx) => {
+    const sent = await tx.deliveryAttempt.count({ where: { notificationId: n.id, attemptNumber: n.attemptCount } });
+    if (sent > 0) return;
+    await tx.notification.updateMany({ where: { id: n.id, status: "SENDING", attemptCount: n.attemptCount }, data: { status: "QUEUED", attemptCount: { decrement: 1 } } });
+  });
 }
