@@ -25,6 +25,11 @@ describe("quiet hours 22:00–07:00 in America/New_York across the 2026 DST chan
     assert.equal(until(NIGHT, NY, "2026-11-01T12:00:00Z"), null);
   });
 
+  test("the window ends on its minute whatever the second it is now (held until 11:00:00, not 11:00:37)", () => {
+    assert.equal(until(NIGHT, NY, "2026-03-08T06:30:37.250Z"), "2026-03-08T11:00:00.000Z");
+    assert.equal(until(NIGHT, NY, "2026-11-02T03:00:59Z"), "2026-11-02T12:00:00.000Z");
+  });
+
   test("the start is inclusive and the window wraps midnight into the next local day", () => {
     assert.equal(until(NIGHT, NY, "2026-11-02T03:00:00Z"), "2026-11-02T12:00:00.000Z"); // 22:00 EST Sun
     assert.equal(until(NIGHT, NY, "2026-11-02T02:59:00Z"), null); // 21:59 EST

@@ -26,9 +26,10 @@ export function quietUntil(window: QuietWindow, timeZone: string | null | undefi
   const inside = wraps ? minute >= start || minute < end : minute >= start && minute < end;
   if (!inside) return null;
   // Before midnight in a wrapping window, it ends tomorrow; otherwise later today.
-  const day = wraps && minute >= start ? nextDay(local) : local;
+  const { year, month, day } = wraps && minute >= start ? nextDay(local) : local;
   // On the night clocks go back the end time can happen twice; by then the first may be past.
-  const ends = instantsOfWallClock({ ...day, hour: Math.floor(end / 60), minute: end % 60 }, zone);
+  // Only the date is taken from `local`: its seconds would otherwise move the end off the minute.
+  const ends = instantsOfWallClock({ year, month, day, hour: Math.floor(end / 60), minute: end % 60 }, zone);
   return ends.find((t) => t > now) ?? null;
 }
 
