@@ -5,6 +5,7 @@ import type { Logger } from "pino";
 import { ApiKeyService } from "./auth/api-keys.js";
 import { BulkSendService } from "./bulk/bulk-send.service.js";
 import { DeviceService } from "./devices/device.service.js";
+import { DeadLetterService } from "./notifications/dead-letter.service.js";
 import { Enqueuer } from "./notifications/enqueue.js";
 import { NotificationService } from "./notifications/notification.service.js";
 import { PreferenceService } from "./preferences/preference.service.js";
@@ -20,6 +21,7 @@ export interface Services {
   recipients: RecipientService;
   devices: DeviceService;
   notifications: NotificationService;
+  deadLetters: DeadLetterService;
   bulk: BulkSendService;
   schedules: ScheduleService;
   recurring: RecurringService;
@@ -47,6 +49,7 @@ export function createServices(
     recipients,
     devices: new DeviceService(db, recipients),
     notifications: new NotificationService(db, recipients, enqueuer, templates),
+    deadLetters: new DeadLetterService(db, recipients, enqueuer),
     bulk: new BulkSendService(db, enqueuer, templates),
     schedules: new ScheduleService(db, enqueuer),
     recurring: new RecurringService(db, recipients, templates, enqueuer),

@@ -7,6 +7,7 @@ import { principalGuard } from "../auth/principal-guard.js";
 import { RecipientTokenResolver } from "../auth/recipient-token.resolver.js";
 import { DeviceResolver, RecipientDevicesResolver } from "../devices/device.resolver.js";
 import { WebPushConfigResolver } from "../devices/webpush-config.resolver.js";
+import { DeadLetterResolver } from "../notifications/dead-letter.resolver.js";
 import { NotificationResolver } from "../notifications/notification.resolver.js";
 import { ScheduleResolver } from "../notifications/schedule.resolver.js";
 import { PreferenceResolver, RecipientPreferencesResolver } from "../preferences/preference.resolver.js";
@@ -14,7 +15,7 @@ import { RecipientResolver } from "../recipients/recipient.resolver.js";
 import { RecurringScheduleResolver } from "../schedules/recurring.resolver.js";
 import { NotificationTemplateResolver, TemplateResolver, TemplateVersionResolver } from "../templates/template.resolver.js";
 
-export const resolvers = [RecipientResolver, RecipientDevicesResolver, DeviceResolver, NotificationResolver, BulkSendResolver, TopicResolver, WebPushConfigResolver, TemplateResolver, TemplateVersionResolver, NotificationTemplateResolver, PreferenceResolver, RecipientPreferencesResolver, ScheduleResolver, RecurringScheduleResolver, RecipientTokenResolver] as const;
+export const resolvers = [RecipientResolver, RecipientDevicesResolver, DeviceResolver, NotificationResolver, DeadLetterResolver, BulkSendResolver, TopicResolver, WebPushConfigResolver, TemplateResolver, TemplateVersionResolver, NotificationTemplateResolver, PreferenceResolver, RecipientPreferencesResolver, ScheduleResolver, RecurringScheduleResolver, RecipientTokenResolver] as const;
 
 /** type-graphql classes are the one source of the schema; schema.graphql is emitted from them. */
 export function createSchema(emitSchemaFile?: string): Promise<GraphQLSchema> {

@@ -93,6 +93,15 @@ export class Notification {
   @Field(() => String, { nullable: true })
   lastError!: string | null;
 
+  @Field(() => String, { nullable: true, description: 'The provider\'s code for the last failed attempt, e.g. "429", "timeout".' })
+  lastErrorCode!: string | null;
+
+  @Field(() => Date, { nullable: true, description: "When it was dead-lettered; null unless DEAD." })
+  deadLetteredAt!: Date | null;
+
+  @Field(() => Date, { nullable: true, description: "When it was last replayed from the dead letters." })
+  replayedAt!: Date | null;
+
   @Field()
   createdAt!: Date;
 
