@@ -16,6 +16,8 @@ const EnvSchema = z.object({
   /** Subscribers per broadcast fan-out page (one transaction, one addBulk per channel). */
   BROADCAST_PAGE_SIZE: z.coerce.number().int().min(1).max(5_000).default(1_000),
   SWEEP_SENDING_TIMEOUT_MS: z.coerce.number().int().positive().default(5 * 60_000),
+  /** How often the recurring-schedule ticker looks for due schedules (cron has 1 s resolution at best). */
+  RECURRING_TICK_MS: z.coerce.number().int().positive().default(1_000),
 
   /** Provider account limits shared by all worker processes, e.g. "SMS=100/1s,EMAIL=50/1s". */
   PROVIDER_RATE_LIMITS: z.string().optional(),

@@ -8,6 +8,7 @@ import { loadEnv } from "./env.js";
 import { unsubscribeSecret } from "@notify/preferences";
 import { startHealthServer } from "./health.js";
 import { createProviders } from "./providers/registry.js";
+import { RecurringTicker } from "./recurring-ticker.js";
 import { Sweeper } from "./sweeper.js";
 import { parseProviderRateLimits } from "./rate-limits.js";
 import { parseRecipientCaps, RecipientCaps } from "./delivery/recipient-caps.js";
@@ -84,11 +85,15 @@ for (const channel of wanted) {
 const queues = createDeliveryQueues(redis);
 const sweeper = new Sweeper(db, queues, log, { intervalMs: env.SWEEP_INTERVAL_MS, graceMs: env.SWEEP_GRACE_MS, sendingTimeoutMs: env.SWEEP_SENDING_TIMEOUT_MS }, redis);
 sweeper.start();
+const enqueuer = new Enqueuer(db, queues, log);
+// Recurring schedules become notifications here; one worker process ticks at a time.
+const ticker = new RecurringTicker(db, enqueuer, log, { intervalMs: env.RECURRING_TICK_MS });
+ticker.start();
 // Topic broadcasts fan out here, in pages, never in an API request.
 const fanout = startBroadcastFanout({
   db,
   connection: redis,
-  enqueuer: new Enqueuer(db, queues, log),
+  enqueuer,
   log,
   pageSize: env.BROADCAST_PAGE_SIZE,
   resumeIntervalMs: env.SWEEP_INTERVAL_MS,
@@ -108,7 +113,7 @@ async function shutdown(signal: string) {
     log.error(`in-flight jobs did not finish within ${env.SHUTDOWN_TIMEOUT_MS} ms; exiting anyway`);
     process.exit(1);
   }, env.SHUTDOWN_TIMEOUT_MS).unref();
-  await sweeper.stop();
+  await Promise.all([sweeper.stop(), ticker.stop()]);
   await Promise.all([...workers.map((w) => w.close()), fanout.close()]);
   await closeDeliveryQueues(queues);
   await Promise.all(Object.values(providers).map((p) => p?.close?.()));
