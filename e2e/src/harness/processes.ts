@@ -20,6 +20,8 @@ export interface ServiceProcess {
   child: ChildProcess;
   /** Everything it printed, for failure messages. */
   output(): string;
+  /** Base URL of its /health and /ready endpoints, where known. */
+  healthUrl?: string;
   stop(signal?: NodeJS.Signals): Promise<void>;
 }
 

@@ -96,8 +96,9 @@ export class Stack {
       WORKER_HEALTH_PORT: String(healthPort),
       ...extraEnv,
     });
+    proc.healthUrl = `http://127.0.0.1:${healthPort}`;
     this.workerProcs.push(proc);
-    await waitReady(`http://127.0.0.1:${healthPort}/ready`, proc);
+    await waitReady(`${proc.healthUrl}/ready`, proc);
     return proc;
   }
 
