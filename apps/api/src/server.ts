@@ -1,10 +1,12 @@
 import "reflect-metadata";
-import { createServer, type Server } from "node:http";
+import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { ApolloServer } from "@apollo/server";
 import { ApolloServerPluginDrainHttpServer } from "@apollo/server/plugin/drainHttpServer";
 import { expressMiddleware } from "@as-integrations/express5";
 import express from "express";
+import { useServer } from "graphql-ws/use/ws";
+import { WebSocketServer } from "ws";
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";
 import type { Db } from "@notify/db";
@@ -36,9 +38,16 @@ export interface RunningApi {
 export async function startApiServer(deps: ApiServerDeps, { host, port }: { host: string; port: number }): Promise<RunningApi> {
   const app = express();
   const httpServer = createServer(app);
+  const schema = await createSchema();
+  // Assigned once the WebSocket server exists, below; Apollo only calls drainServer at stop.
+  let wsCleanup: { dispose(): void | Promise<void> };
   const apollo = new ApolloServer<Context>({
-    schema: await createSchema(),
-    plugins: [ApolloServerPluginDrainHttpServer({ httpServer })],
+    schema,
+    plugins: [
+      ApolloServerPluginDrainHttpServer({ httpServer }),
+      // Closes the subscription sockets when Apollo stops.
+      { serverWillStart: async () => ({ drainServer: async () => void (await wsCleanup.dispose()) }) },
+    ],
     // Internal errors reach the log with their stack and the caller as a bare INTERNAL_SERVER_ERROR.
     formatError: (formatted, error) => {
       if (formatted.extensions?.code === "INTERNAL_SERVER_ERROR") deps.log.error({ err: error }, "internal error");
@@ -47,6 +56,23 @@ export async function startApiServer(deps: ApiServerDeps, { host, port }: { host
   });
   await apollo.start();
   const rateLimiter = deps.env.API_RATE_LIMIT_PER_SECOND > 0 ? new ApiKeyRateLimiter(deps.redis, deps.env.API_RATE_LIMIT_PER_SECOND) : undefined;
+
+  /** The caller of an HTTP request or a WebSocket connection: a recipient token or an app's key pair. */
+  async function authenticate(headers: IncomingHttpHeaders): Promise<Context> {
+    const bearer = readBearerToken(headers);
+    if (bearer) {
+      const verified = await deps.services.recipientTokens.verify(bearer);
+      if (!verified) throw new UnauthenticatedError("The recipient token is invalid or expired");
+      const principal = { kind: "recipient" as const, recipientExternalId: verified.recipientExternalId };
+      return { app: verified.app, principal, db: deps.db, services: deps.services };
+    }
+    const credentials = readCredentials(headers);
+    if (!credentials) throw new UnauthenticatedError("Send X-App-Key and X-App-Secret (or Basic auth) with every request");
+    const authenticated = await deps.services.apiKeys.verify(credentials.appKey, credentials.appSecret);
+    if (!authenticated) throw new UnauthenticatedError("The appKey/appSecret pair is not valid");
+    await rateLimiter?.check(authenticated.apiKeyId);
+    return { app: authenticated, principal: { kind: "app" }, db: deps.db, services: deps.services };
+  }
 
   app.get("/health", (_req, res) => {
     res.json({ status: "ok" });
@@ -63,23 +89,27 @@ export async function startApiServer(deps: ApiServerDeps, { host, port }: { host
     "/graphql",
     // Room for a 10,000-recipient sendBulk with per-recipient data and idempotency keys.
     express.json({ limit: "10mb" }),
-    expressMiddleware(apollo, {
-      context: async ({ req }): Promise<Context> => {
-        const bearer = readBearerToken(req.headers);
-        if (bearer) {
-          const verified = await deps.services.recipientTokens.verify(bearer);
-          if (!verified) throw new UnauthenticatedError("The recipient token is invalid or expired");
-          const principal = { kind: "recipient" as const, recipientExternalId: verified.recipientExternalId };
-          return { app: verified.app, principal, db: deps.db, services: deps.services };
+    expressMiddleware(apollo, { context: ({ req }) => authenticate(req.headers) }),
+  );
+
+  // Subscriptions (graphql-ws) on the same path; a socket authenticates once, with the same
+  // credentials as HTTP, sent as connectionParams ({ "x-app-key", "x-app-secret" } or
+  // { authorization }).
+  const wsServer = new WebSocketServer({ server: httpServer, path: "/graphql" });
+  wsCleanup = useServer(
+    {
+      schema,
+      context: (ctx) => (ctx.extra as { context?: Context }).context!,
+      onConnect: async (ctx) => {
+        try {
+          (ctx.extra as { context?: Context }).context = await authenticate(lowerCaseKeys(ctx.connectionParams ?? {}));
+          return true;
+        } catch {
+          return false;
         }
-        const credentials = readCredentials(req.headers);
-        if (!credentials) throw new UnauthenticatedError("Send X-App-Key and X-App-Secret (or Basic auth) with every request");
-        const authenticated = await deps.services.apiKeys.verify(credentials.appKey, credentials.appSecret);
-        if (!authenticated) throw new UnauthenticatedError("The appKey/appSecret pair is not valid");
-        await rateLimiter?.check(authenticated.apiKeyId);
-        return { app: authenticated, principal: { kind: "app" }, db: deps.db, services: deps.services };
       },
-    }),
+    },
+    wsServer,
   );
 
   await new Promise<void>((resolve) => httpServer.listen(port, host, resolve));
@@ -89,4 +119,8 @@ export async function startApiServer(deps: ApiServerDeps, { host, port }: { host
     server: httpServer,
     close: () => apollo.stop(),
   };
+}
+
+function lowerCaseKeys(params: Record<string, unknown>): IncomingHttpHeaders {
+  return Object.fromEntries(Object.entries(params).flatMap(([k, v]) => (typeof v === "string" ? [[k.toLowerCase(), v]] : [])));
 }

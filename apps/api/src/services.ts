@@ -6,6 +6,7 @@ import { ApiKeyService } from "./auth/api-keys.js";
 import { BulkSendService } from "./bulk/bulk-send.service.js";
 import { DeviceService } from "./devices/device.service.js";
 import { DeadLetterService } from "./notifications/dead-letter.service.js";
+import { LiveService } from "./live/live.service.js";
 import { Enqueuer } from "./notifications/enqueue.js";
 import { NotificationService } from "./notifications/notification.service.js";
 import { PreferenceService } from "./preferences/preference.service.js";
@@ -29,6 +30,7 @@ export interface Services {
   preferences: PreferenceService;
   templates: TemplateService;
   topics: TopicService;
+  live: LiveService;
 }
 
 /** Wires the services once per process; they hold no per-request state. */
@@ -56,5 +58,6 @@ export function createServices(
     recipientTokens: new RecipientTokenService(db, recipients, appTokenSecret ?? randomBytes(32).toString("base64url")),
     templates,
     topics: new TopicService(db, templates, queues.broadcast, log),
+    live: new LiveService(db, queues, log),
   };
 }

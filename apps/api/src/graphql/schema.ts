@@ -3,6 +3,8 @@ import type { GraphQLSchema } from "graphql";
 import { buildSchema } from "type-graphql";
 import { BulkSendResolver } from "../bulk/bulk-send.resolver.js";
 import { TopicResolver } from "../topics/topic.resolver.js";
+import { createPubSub } from "@graphql-yoga/subscription";
+import { LiveResolver } from "../live/live.resolver.js";
 import { principalGuard } from "../auth/principal-guard.js";
 import { RecipientTokenResolver } from "../auth/recipient-token.resolver.js";
 import { DeviceResolver, RecipientDevicesResolver } from "../devices/device.resolver.js";
@@ -15,7 +17,7 @@ import { RecipientResolver } from "../recipients/recipient.resolver.js";
 import { RecurringScheduleResolver } from "../schedules/recurring.resolver.js";
 import { NotificationTemplateResolver, TemplateResolver, TemplateVersionResolver } from "../templates/template.resolver.js";
 
-export const resolvers = [RecipientResolver, RecipientDevicesResolver, DeviceResolver, NotificationResolver, DeadLetterResolver, BulkSendResolver, TopicResolver, WebPushConfigResolver, TemplateResolver, TemplateVersionResolver, NotificationTemplateResolver, PreferenceResolver, RecipientPreferencesResolver, ScheduleResolver, RecurringScheduleResolver, RecipientTokenResolver] as const;
+export const resolvers = [RecipientResolver, RecipientDevicesResolver, DeviceResolver, NotificationResolver, DeadLetterResolver, BulkSendResolver, TopicResolver, LiveResolver, WebPushConfigResolver, TemplateResolver, TemplateVersionResolver, NotificationTemplateResolver, PreferenceResolver, RecipientPreferencesResolver, ScheduleResolver, RecurringScheduleResolver, RecipientTokenResolver] as const;
 
 /** type-graphql classes are the one source of the schema; schema.graphql is emitted from them. */
 export function createSchema(emitSchemaFile?: string): Promise<GraphQLSchema> {
@@ -24,6 +26,9 @@ export function createSchema(emitSchemaFile?: string): Promise<GraphQLSchema> {
     validate: { forbidUnknownValues: false },
     // Recipient tokens reach only operations marked @RecipientAllowed, and only their own data.
     globalMiddlewares: [principalGuard],
+    // type-graphql insists on a PubSub once any @Subscription exists; ours stream from
+    // DeliveryEventFeed (subscribe functions), not from topics published in-process.
+    pubSub: createPubSub(),
     emitSchemaFile: emitSchemaFile ? { path: emitSchemaFile, sortedSchema: true } : false,
   });
 }
