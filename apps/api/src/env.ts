@@ -26,6 +26,8 @@ const EnvSchema = z.object({
   APP_TOKEN_SECRET: z.string().min(32, "at least 32 characters").optional(),
   /** Requests per second allowed per API key across all API processes; 0 turns the limit off. */
   API_RATE_LIMIT_PER_SECOND: z.coerce.number().int().nonnegative().default(2000),
+  /** Longest SMS accepted, in billed segments (GSM-7 153 / UCS-2 67 characters each once split); Twilio's own cap is 1600 characters. */
+  SMS_MAX_SEGMENTS: z.coerce.number().int().min(1).max(20).default(10),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
 

@@ -3,11 +3,13 @@ import { pino } from "pino";
 import { createDb } from "@notify/db";
 import { closeDeliveryQueues, connectRedis, createBroadcastQueue, createDeliveryQueues, redactUrl } from "@notify/jobs";
 import { loadEnv } from "./env.js";
+import { configureSmsPolicy } from "./notifications/channel-content.js";
 import { startApiServer } from "./server.js";
 import { createServices } from "./services.js";
 
 const env = loadEnv();
 const log = pino({ name: "api", level: env.LOG_LEVEL });
+configureSmsPolicy({ maxSegments: env.SMS_MAX_SEGMENTS });
 
 const redis = await connectRedis(env.REDIS_URL).catch((err: Error) => {
   log.fatal(`Cannot use Redis at ${redactUrl(env.REDIS_URL)}: ${err.message}`);

@@ -18,7 +18,7 @@ export class PushClient {
 
   constructor(
     private readonly stack: Stack,
-    private readonly key: KeyPair,
+    readonly key: KeyPair,
     private readonly platform: "IOS" | "ANDROID",
     private readonly channel: "IOS_PUSH" | "ANDROID_PUSH",
   ) {}

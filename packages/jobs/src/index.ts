@@ -7,3 +7,4 @@ export * from "./recurring.js";
 export * from "./locale.js";
 export * from "./broadcast.js";
 export * from "./reachability.js";
+export * from "./sms-segments.js";

@@ -1,9 +1,22 @@
-import { ArrayMaxSize, ArrayMinSize, IsOptional, Length, MaxLength, ValidateNested } from "class-validator";
+import { ArrayMaxSize, ArrayMinSize, IsOptional, Length, Max, MaxLength, Min, ValidateNested } from "class-validator";
 import { GraphQLJSONObject } from "graphql-scalars";
-import { Field, InputType, Int } from "type-graphql";
+import { Field, InputType, Int, registerEnumType } from "type-graphql";
 import { Channel } from "@notify/db";
 import { TemplateRefInput } from "../templates/template-ref.input.js";
 import { SendAtLocalInput } from "./schedule.input.js";
+
+/** How hard the push services should try to wake the device; the values are FCM's names. */
+export enum PushPriority {
+  HIGH = "high",
+  NORMAL = "normal",
+}
+registerEnumType(PushPriority, {
+  name: "PushPriority",
+  description: "HIGH: deliver now, waking the device (APNs priority 10, FCM high, Web Push urgency high). NORMAL: the device may batch it to save power (APNs 5, FCM normal).",
+});
+
+/** FCM keeps a message at most 28 days; APNs and Web Push services have their own, shorter caps. */
+export const MAX_PUSH_TTL_SECONDS = 28 * 24 * 3600;
 
 @InputType({ description: "Inline content; each channel uses the fields it understands." })
 export class ContentInput {
@@ -40,6 +53,27 @@ export class ContentInput {
   @IsOptional()
   @MaxLength(64)
   sound?: string;
+
+  @Field(() => PushPriority, { nullable: true, description: "Push priority: HIGH when absent for iOS and Android, normal urgency for Web Push." })
+  @IsOptional()
+  priority?: PushPriority;
+
+  @Field(() => Int, {
+    nullable: true,
+    description: "Push time to live in seconds from acceptance: the push services drop it if the device stays unreachable that long. 0 = now or never.",
+  })
+  @IsOptional()
+  @Min(0)
+  @Max(MAX_PUSH_TTL_SECONDS)
+  ttlSeconds?: number;
+
+  @Field(() => String, {
+    nullable: true,
+    description: "Pushes with the same key replace each other on the device and while waiting (apns-collapse-id, FCM collapse_key, Web Push Topic).",
+  })
+  @IsOptional()
+  @Length(1, 64)
+  collapseKey?: string;
 }
 
 @InputType()

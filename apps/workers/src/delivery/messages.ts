@@ -32,6 +32,15 @@ const text = (n: Claimed, key: string): string | undefined => {
   return v === undefined ? undefined : String(v);
 };
 
+/** A push's time to live counts from when it was asked for (or scheduled for), not from this try. */
+const expiry = (n: Claimed): Date | undefined => {
+  const ttl = (n.content as Content).ttlSeconds;
+  if (ttl === undefined) return undefined;
+  return new Date((n.scheduledAt ?? n.createdAt).getTime() + Number(ttl) * 1000);
+};
+
+const priority = (n: Claimed): "high" | "normal" => (text(n, "priority") === "normal" ? "normal" : "high");
+
 const push = (n: Claimed, target: Target, attemptId: string): PushMessage => {
   const badge = (n.content as Content).badge;
   return {
@@ -43,10 +52,19 @@ const push = (n: Claimed, target: Target, attemptId: string): PushMessage => {
     badge: badge === undefined ? undefined : Number(badge),
     data: { ...stringData(n.data), notificationId: n.id },
     messageId: attemptId,
-    priority: "high",
+    priority: priority(n),
+    expiresAt: expiry(n),
+    collapseId: text(n, "collapseKey"),
     topic: target.device?.appBundleId ?? undefined,
   };
 };
+
+/** Web Push needs a TTL header; a day when the sender gave none, and what is left of it on a retry. */
+function webPushTtl(n: Claimed): number {
+  const until = expiry(n);
+  if (!until) return 24 * 3600;
+  return Math.max(0, Math.round((until.getTime() - Date.now()) / 1000));
+}
 
 /** Builds the provider-neutral message for one target from the stored, rendered content. */
 const builders: { [C in QueuedChannel]: Builder<C> } = {
@@ -66,8 +84,10 @@ const builders: { [C in QueuedChannel]: Builder<C> } = {
     endpoint: target.address,
     keys: target.device?.webPushKeys as { p256dh: string; auth: string },
     payload: JSON.stringify({ title: text(n, "title"), body: text(n, "body"), url: text(n, "url"), data: n.data ?? undefined, notificationId: n.id }),
-    ttlSeconds: 24 * 3600,
-    urgency: "normal",
+    ttlSeconds: webPushTtl(n),
+    // Web Push has always gone as normal urgency; only an explicit HIGH raises it.
+    urgency: text(n, "priority") === "high" ? "high" : "normal",
+    topic: text(n, "collapseKey"),
   }),
 };
 

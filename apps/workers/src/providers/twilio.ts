@@ -1,7 +1,7 @@
 import twilio from "twilio";
+import { countSmsSegments } from "@notify/jobs";
 import { DeadTargetError, PermanentProviderError, RetryableProviderError, retryAfterMs } from "./errors.js";
 import type { Provider, ProviderReceipt, SmsMessage } from "./provider.js";
-import { countSmsSegments } from "./sms-segments.js";
 import { TwilioRequestClient, type TwilioCallTrace } from "./twilio-request-client.js";
 
 /** The sender: a number of the account, or a Messaging Service that picks one. */
