@@ -31,14 +31,15 @@ function offsetMinutes(timeZone: string, at: Date): number {
   return (Date.UTC(p.year!, p.month! - 1, p.day!, p.hour!, p.minute!) - Math.floor(at.getTime() / MINUTE) * MINUTE) / MINUTE;
 }
 
-/** The zone's offset changes in (from, from + days], to the minute, found by scanning hours and bisecting. */
+/** The zone's offset changes in (from, from + days], to the minute, found by scanning days and bisecting. */
 function transitions(timeZone: string, from: Date, days: number): { at: Date; before: number; after: number }[] {
   const found = [];
+  const DAY = 24 * HOUR;
   let t = Math.ceil(from.getTime() / HOUR) * HOUR;
-  for (const end = from.getTime() + days * 24 * HOUR; t < end; t += HOUR) {
-    const [a, b] = [offsetMinutes(timeZone, new Date(t)), offsetMinutes(timeZone, new Date(t + HOUR))];
+  for (const end = from.getTime() + days * DAY; t < end; t += DAY) {
+    const [a, b] = [offsetMinutes(timeZone, new Date(t)), offsetMinutes(timeZone, new Date(t + DAY))];
     if (a === b) continue;
-    let [lo, hi] = [t, t + HOUR];
+    let [lo, hi] = [t, t + DAY];
     while (hi - lo > MINUTE) {
       const mid = lo + Math.floor((hi - lo) / 2 / MINUTE) * MINUTE;
       if (offsetMinutes(timeZone, new Date(mid)) === a) lo = mid;
