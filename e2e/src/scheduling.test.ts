@@ -226,7 +226,8 @@ describe("scheduling: sendAt, local time, cancel, reschedule, bad times, survivi
       "Postgres still has them",
     );
 
-    await stack.startWorker();
+    // Two fresh processes (the recurring test below needs two tickers anyway).
+    await Promise.all([stack.startWorker(), stack.startWorker()]);
     for (const [i, id] of ids.entries()) {
       const n = await settled(id, 40_000);
       assert.ok(["SENT", "DELIVERED"].includes(n.status), `${id}: ${n.status}`);
@@ -250,7 +251,7 @@ describe("scheduling: sendAt, local time, cancel, reschedule, bad times, survivi
       }),
     );
     ok(await gql(PUBLISH, { key: "streak" }));
-    await stack.startWorker(); // two worker processes, two tickers: still one notification per tick
+    assert.equal(stack.workers.filter((w) => w.child.exitCode === null && w.child.signalCode === null).length, 2, "two worker processes, two tickers");
 
     const schedule = ok(
       await gql(RECURRING, {
@@ -268,8 +269,10 @@ describe("scheduling: sendAt, local time, cancel, reschedule, bad times, survivi
     for (const n of ticks) {
       assert.deepEqual([n.channel, n.category, n.templateVersion?.version, (n.content as { subject: string }).subject], ["EMAIL", "engagement", 1, "Keep your streak, Gus"]);
     }
-    // Ticks are 2 s apart; two tickers firing the same tick would create two rows together.
-    for (let i = 1; i < ticks.length; i++) assert.ok(ticks[i]!.createdAt.getTime() - ticks[i - 1]!.createdAt.getTime() > 1_000, "one notification per tick");
+    // Each notification carries the tick it was made for: every one a tick of the expression, none twice.
+    const tickTimes = ticks.map((n) => n.scheduledAt!.getTime());
+    assert.ok(tickTimes.every((t) => t % 2_000 === 0), "on even seconds");
+    assert.equal(new Set(tickTimes).size, tickTimes.length, "one notification per tick, though two processes tick");
     for (const n of ticks) assert.ok(["SENT", "DELIVERED"].includes((await settled(n.id)).status));
     const listed = ok(await gql(SCHEDULES, { externalId: "cron" })).recurringSchedules;
     assert.ok(listed[0].lastRunAt, "lastRunAt advances");
@@ -287,6 +290,28 @@ describe("scheduling: sendAt, local time, cancel, reschedule, bad times, survivi
       (ns) => ns.every((n) => ["SENT", "DELIVERED", "CANCELED"].includes(n.status)),
     );
     assert.equal(mailsTo(address).length, final.filter((n) => n.status !== "CANCELED").length);
+  });
+
+  test("ticks missed while no worker ran become one notification, not a burst; the next run is the next 09:00 in the schedule's zone", async () => {
+    await recipient("downtime", { email: "downtime@example.com" });
+    const schedule = ok(
+      await gql(RECURRING, {
+        input: { externalId: "downtime", cron: "0 9 * * *", timezone: "America/New_York", request: { channels: ["EMAIL"], content: { subject: "Daily", body: "…" } } },
+      }),
+    ).createRecurringSchedule;
+    assert.equal(new Intl.DateTimeFormat("en-GB", { timeZone: "America/New_York", hour: "2-digit", minute: "2-digit" }).format(new Date(schedule.nextRunAt)), "09:00");
+    // As if every worker had been down for three days: three daily ticks are overdue.
+    const missed = new Date(Date.now() - 3 * 24 * HOUR);
+    await stack.db.recurringSchedule.update({ where: { id: schedule.id }, data: { nextRunAt: missed } });
+    const fired = await stack.eventually(() => stack.db.recurringSchedule.findUniqueOrThrow({ where: { id: schedule.id } }), (r) => r.lastRunAt !== null);
+    assert.equal(fired.lastRunAt!.toISOString(), missed.toISOString());
+    const [tick] = await stack.db.notification.findMany({ where: { scheduleId: schedule.id } });
+    assert.equal(tick!.scheduledAt!.toISOString(), missed.toISOString(), "made for the overdue tick, delivered now");
+    assert.ok(["SENT", "DELIVERED"].includes((await settled(tick!.id)).status));
+    assert.ok(fired.nextRunAt.getTime() > Date.now() && fired.nextRunAt.getTime() <= Date.now() + 24 * HOUR, fired.nextRunAt.toISOString());
+    assert.equal(new Intl.DateTimeFormat("en-GB", { timeZone: "America/New_York", hour: "2-digit", minute: "2-digit" }).format(fired.nextRunAt), "09:00");
+    await new Promise((r) => setTimeout(r, 1_000)); // a few more ticker passes
+    assert.equal(await stack.db.notification.count({ where: { scheduleId: schedule.id } }), 1);
   });
 });
 

@@ -93,6 +93,29 @@ describe("templates: typed variables, escaping, locales, versions, preview, mult
     assert.ok(published.publishedAt);
   });
 
+  test("templates that reach for files, unknown filters or undeclared variables are refused when saved; runaway or prototype-probing ones when sent", async () => {
+    const attempt = (sms: string, variables: unknown[] = [{ name: "name", type: "STRING" }]) =>
+      gql(CREATE, { input: { key: `unsafe-${randomBytes(3).toString("hex")}`, name: "x", category: "account", content: [{ locale: "en", sms: { text: sms } }], variables } });
+    const before = await footprint();
+    rejected(await attempt(`{% include "/etc/passwd" %}`), { code: "BAD_USER_INPUT", reason: "TEMPLATE_SYNTAX", field: "content.en.SMS.text" });
+    rejected(await attempt(`{% render "secrets" %}`), { code: "BAD_USER_INPUT", reason: "TEMPLATE_SYNTAX" });
+    rejected(await attempt("{{ name | shell }}"), { code: "BAD_USER_INPUT", reason: "TEMPLATE_SYNTAX" });
+    const undeclared = rejected(await attempt("Hi {{ nmae }}"), { code: "BAD_USER_INPUT", reason: "TEMPLATE_UNDECLARED_VARIABLE", field: "variables" });
+    assert.match(undeclared.message, /nmae \(in en\.SMS\.text\)/);
+    assert.deepEqual(await footprint(), before);
+
+    // Liquid runs no code; reading past the data (a prototype) or looping without end fails the send, writing nothing.
+    await recipient("probe", { phone: phone() });
+    for (const [i, text] of ["{{ name.constructor.name }}", "{% for i in (1..100000000) %}x{% endfor %}"].entries()) {
+      const key = `probe-${i}`;
+      ok(await gql(CREATE, { input: { key, name: "x", category: "account", content: [{ locale: "en", sms: { text } }], variables: [{ name: "name", type: "STRING" }] } }));
+      ok(await gql(PUBLISH, { key }));
+      const sent = await footprint();
+      rejected(await gql(SEND, { input: { externalId: "probe", channels: ["SMS"], template: { key, data: { name: "x" } } } }), { code: "BAD_USER_INPUT", reason: "TEMPLATE_RENDER", field: "template.data" });
+      assert.deepEqual(await footprint(), sent);
+    }
+  });
+
   test("missing and wrongly typed variables are rejected in one error that names each; nothing is written", async () => {
     await recipient("typed", { email: "typed@example.com" });
     const before = await footprint();

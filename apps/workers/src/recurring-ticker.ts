@@ -96,6 +96,8 @@ export class RecurringTicker {
             content: n.content,
             data: (n.data ?? undefined) as Prisma.InputJsonValue | undefined,
             scheduleId: s.id,
+            // The tick it was made for: already due, so it goes now, and a tick fired twice would show.
+            scheduledAt: s.nextRunAt,
           }));
           // One call per schedule: writeAccepted takes each (recipient, channel) once per call.
           created.push(...(await writeAccepted(tx, rows)));
