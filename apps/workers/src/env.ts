@@ -29,6 +29,13 @@ const EnvSchema = z.object({
   RETRY_MAX_AGE: z.string().optional(),
   /** On SIGTERM, how long in-flight jobs get to finish; the sweeper recovers any still running after that. */
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().positive().default(60_000),
+  /**
+   * Batch sending (FCM sendEach, Postmark /email/batch): how long a send waits for others of the
+   * same channel to share one provider call; 0 sends each message on its own.
+   */
+  DELIVERY_BATCH_WAIT_MS: z.coerce.number().int().nonnegative().max(5_000).default(20),
+  /** The most messages per batch call; the provider's own limit (500 for both) when unset. */
+  DELIVERY_BATCH_MAX: z.coerce.number().int().min(2).optional(),
   /** Overrides every channel's base retry backoff (tests use a few ms). */
   DELIVERY_BACKOFF_BASE_MS: z.coerce.number().int().positive().optional(),
 

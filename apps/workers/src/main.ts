@@ -79,6 +79,7 @@ for (const channel of wanted) {
       limiter: limits[channel],
       retry: retry[channel],
       caps: recipientCaps,
+      batching: { waitMs: env.DELIVERY_BATCH_WAIT_MS, maxSize: env.DELIVERY_BATCH_MAX },
     }),
   );
 }

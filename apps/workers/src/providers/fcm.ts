@@ -4,7 +4,7 @@ import { cert, deleteApp, initializeApp, type FirebaseError } from "firebase-adm
 import { getMessaging, type AndroidConfig, type Message, type Messaging } from "firebase-admin/messaging";
 import { createSandboxFirebase, type RedirectTarget, type ServiceAccountJson } from "@notify/sdk-redirect";
 import { DeadTargetError, PermanentProviderError, ProviderError, RetryableProviderError, retryAfterMs } from "./errors.js";
-import type { Provider, ProviderReceipt, PushMessage } from "./provider.js";
+import type { Provider, ProviderReceipt, PushMessage, SendOutcome } from "./provider.js";
 
 export interface FcmConfig {
   /** The Firebase service account: the path of its JSON key file, or the parsed JSON. */
@@ -27,9 +27,9 @@ const RETRYABLE_CODES = new Set([
 const BAD_TOKEN_MESSAGE = /registration token/i;
 
 /**
- * Android push through FCM HTTP v1 with firebase-admin's messaging `send()`. One firebase app per
- * provider: its OAuth access token (exchanged for the service account's signed JWT) is cached
- * and refreshed by the SDK.
+ * Android push through FCM HTTP v1 with firebase-admin's messaging `send()`, or `sendEach()` for
+ * a batch. One firebase app per provider: its OAuth access token (exchanged for the service
+ * account's signed JWT) is cached and refreshed by the SDK.
  */
 export class FcmPushProvider implements Provider<PushMessage> {
   readonly name = "fcm";
@@ -56,6 +56,23 @@ export class FcmPushProvider implements Provider<PushMessage> {
     try {
       const name = await this.messaging.send(toFcmMessage(message));
       return { providerMessageId: name };
+    } catch (err) {
+      throw classifyFcmError(err);
+    }
+  }
+
+  /** sendEach's limit. */
+  readonly maxBatchSize = 500;
+
+  /**
+   * sendEach: FCM v1 has no batch endpoint any more, so the SDK sends one request per message,
+   * all at once over one HTTP/2 connection (HTTP/1.1 in sandbox mode, see @notify/sdk-redirect),
+   * and reports each message's success or error separately.
+   */
+  async sendBatch(messages: PushMessage[]): Promise<SendOutcome[]> {
+    try {
+      const { responses } = await this.messaging.sendEach(messages.map(toFcmMessage));
+      return responses.map((r): SendOutcome => (r.success ? { ok: true, receipt: { providerMessageId: r.messageId! } } : { ok: false, error: classifyFcmError(r.error) }));
     } catch (err) {
       throw classifyFcmError(err);
     }
@@ -104,14 +121,16 @@ export function classifyFcmError(err: unknown): ProviderError {
 
 /**
  * firebase-admin retries 503s and connection resets itself (4 times, 0.5–4 s apart) inside one
- * send(). Delivery already retries with its own backoff and records every hand-off as a
- * DeliveryAttempt, so a second, hidden retry layer would only hold the worker slot for seconds
+ * send(), and inside each message of a sendEach(). Delivery already retries with its own backoff
+ * and records every hand-off as a DeliveryAttempt, so a second, hidden retry layer would only hold the worker slot for seconds
  * and hide failures from the attempt history. The SDK has no option for this; the retry policy
  * is a field of its HTTP client, and null is the value its own code treats as "never retry".
  */
 function disableSdkRetries(messaging: Messaging): void {
-  const handler = (messaging as unknown as { messagingRequestHandler?: { httpClient?: { retry?: unknown } } }).messagingRequestHandler;
-  if (handler?.httpClient && "retry" in handler.httpClient) handler.httpClient.retry = null;
+  type Client = { retry?: unknown } | undefined;
+  const handler = (messaging as unknown as { messagingRequestHandler?: { httpClient?: Client; http2Client?: Client } }).messagingRequestHandler;
+  // httpClient: send(), and sendEach() in sandbox mode; http2Client: sendEach() against the real FCM.
+  for (const client of [handler?.httpClient, handler?.http2Client]) if (client && "retry" in client) client.retry = null;
 }
 
 async function readJson(file: string): Promise<ServiceAccountJson> {

@@ -1,4 +1,5 @@
 import type { QueuedChannel } from "@notify/jobs";
+import type { ProviderError } from "./errors.js";
 
 export interface EmailMessage {
   to: string;
@@ -57,6 +58,9 @@ export interface ProviderReceipt {
   detail?: Record<string, unknown>;
 }
 
+/** What became of one message of a batch. */
+export type SendOutcome = { ok: true; receipt: ProviderReceipt } | { ok: false; error: ProviderError };
+
 /**
  * One adapter per vendor, behind one interface per channel. Adapters translate the SDK's
  * answers into the error classes in errors.ts; they never touch Postgres or the queue.
@@ -64,6 +68,15 @@ export interface ProviderReceipt {
 export interface Provider<M> {
   readonly name: string;
   send(message: M): Promise<ProviderReceipt>;
+  /**
+   * Several messages in one provider call (Postmark's /email/batch, FCM's sendEach), for vendors
+   * that have one. Resolves with one outcome per message, in order: one message's failure never
+   * fails the others. Throws (a ProviderError) only when the call as a whole failed, which then
+   * is every message's outcome. See BatchingProvider for how sends are gathered into batches.
+   */
+  sendBatch?(messages: M[]): Promise<SendOutcome[]>;
+  /** The most messages sendBatch takes in one call. */
+  readonly maxBatchSize?: number;
   close?(): Promise<void>;
 }
 
