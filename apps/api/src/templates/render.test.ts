@@ -97,11 +97,12 @@ describe("rendering", () => {
   });
 
   test("rendered content gets the inline limits (SMS length, push payload size)", () => {
-    const long = parseDefinition({ en: { SMS: { text: "{% for i in (1..400) %}{{ w }}{% endfor %}" } } }, [{ name: "w", type: "STRING", required: true }], "en");
+    // 10 GSM-7 segments (the default SMS_MAX_SEGMENTS) hold 1530 characters.
+    const long = parseDefinition({ en: { SMS: { text: "{% for i in (1..306) %}{{ w }}{% endfor %}" } } }, [{ name: "w", type: "STRING", required: true }], "en");
     const req = { compiled: long.compiled, defaultLocale: "en", locale: null, field: "template.data" };
-    assert.equal(renderChannel("SMS", { ...req, scope: { w: "abcd" } }).content.body?.toString().length, 1600);
+    assert.equal(renderChannel("SMS", { ...req, scope: { w: "abcde" } }).content.body?.toString().length, 1530);
     try {
-      renderChannel("SMS", { ...req, scope: { w: "abcde" } });
+      renderChannel("SMS", { ...req, scope: { w: "abcdef" } });
       assert.fail("expected PAYLOAD_TOO_LARGE");
     } catch (err) {
       assert.ok(err instanceof ApiError);
