@@ -38,6 +38,8 @@ export class NotificationService {
     assertDataSize(input.data);
     if (!input.content && !input.template) throw new InputError("MISSING_CONTENT", "Give content or template", "content");
     if (input.content && input.template) throw new InputError("CONTENT_AND_TEMPLATE", "Give content or template, not both", "template");
+    // Named channels: the content is checked before anything is read (default ones are known only later).
+    let inline = named && input.content ? named.map((channel) => contentForChannel(channel, input.content!, input.data)) : null;
 
     const hash = input.idempotencyKey ? requestHash({ ...input, idempotencyKey: undefined }) : null;
     if (input.idempotencyKey) {
@@ -49,7 +51,7 @@ export class NotificationService {
     const requestedAt = resolveSendAt(input, recipient.timezone);
     const channels = named ?? (await this.defaultChannels(appId, input, recipient, requestedAt !== null));
     for (const channel of channels) await assertReachable(this.db, recipient, channel);
-    const inline = input.content ? channels.map((channel) => contentForChannel(channel, input.content!, input.data)) : null;
+    inline ??= input.content ? channels.map((channel) => contentForChannel(channel, input.content!, input.data)) : null;
     // Rendered only now: the recipient's locale picks the content.
     const rendered: RenderedTemplate | null = input.template
       ? await this.templates.renderForSend(appId, input.template, channels, recipient.locale, input.data)
