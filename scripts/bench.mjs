@@ -1,7 +1,8 @@
 #!/usr/bin/env node
-// `pnpm bench [--no-install] [--smoke] [--scenario burst|steady|all] [--count N] [--rate R]
-//   [--duration S] [--workers M] [--latency MS] [--channels EMAIL,SMS,…]`
-// Runs the real stack under load and prints figures (see README, "Benchmark").
+// `pnpm bench [-- --no-install] [--smoke] [--scenario single,bulk,steady,broadcast,scale|all]
+//   [--api N] [--workers M] [--scale 1x1,2x2] [--latency MS] [--json] …` (every flag: README, "Benchmark").
+// Installs and builds (unless --no-install), makes sure Postgres and Redis are up, migrates a
+// template database the bench clones, and runs e2e/dist/bench/run.js on the real stack.
 import { spawnSync } from "node:child_process";
 import { ROOT, corepackEnv, installAndBuild, step } from "./lib/run.mjs";
 import { ensureServices } from "./lib/services.mjs";
@@ -13,6 +14,8 @@ step("Making sure PostgreSQL and Redis are up");
 const { databaseUrl, redisUrl } = await ensureServices();
 const template = await prepareTemplate(databaseUrl, "notify_bench_template");
 step("Benchmark");
+// Ctrl-C reaches the bench too (same process group); it stops its stack, then we drop the template.
+process.on("SIGINT", () => undefined);
 const res = spawnSync(process.execPath, ["e2e/dist/bench/run.js", ...args.filter((a) => a !== "--no-install")], {
   cwd: ROOT,
   stdio: "inherit",

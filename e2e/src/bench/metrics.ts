@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import pg from "pg";
 import { Redis } from "ioredis";
 
@@ -15,6 +15,20 @@ export function memoryOf(pid: number): { rssMiB: number; peakMiB: number } {
   return { rssMiB: kb("VmRSS") / 1024, peakMiB: kb("VmHWM") / 1024 };
 }
 
+/**
+ * Starts a new peak-RSS window for a process (Linux: writing 5 to clear_refs resets VmHWM), so
+ * a scenario reports its own peak rather than the highest since the process started. Returns
+ * false where the kernel does not allow it; the peak then covers the process's whole life.
+ */
+export function resetPeak(pid: number): boolean {
+  try {
+    writeFileSync(`/proc/${pid}/clear_refs`, "5");
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export interface ServerCounters {
   pgStatements: number;
   pgTransactions: number;
@@ -24,8 +38,9 @@ export interface ServerCounters {
 
 /**
  * Server-side work, read from the servers themselves. Postgres counts statements through
- * pg_stat_statements when it is loaded, else only transactions and rows; Redis counts every
- * command it processed (the whole server, so run the bench alone).
+ * pg_stat_statements when it is loaded, else only transactions and rows, for the bench's own
+ * database; Redis counts every command the whole server processed, which is why the bench runs
+ * its own redis-server when one is installed.
  */
 export async function serverCounters(databaseUrl: string, redisUrl: string): Promise<ServerCounters> {
   const client = new pg.Client({ connectionString: databaseUrl });

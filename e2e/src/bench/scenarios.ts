@@ -1,197 +1,124 @@
-import { randomBytes } from "node:crypto";
-import pg from "pg";
-import type { KeyPair, Stack } from "../harness/stack.js";
-import { diff, memoryOf, percentile, pool, serverCounters, type ServerCounters } from "./metrics.js";
-
-export type Channel = "IOS_PUSH" | "ANDROID_PUSH" | "SMS" | "EMAIL";
-
-/** The seed's daily volume in proportion: 10M push, 1M SMS, 5M email. */
-export const SEED_MIX: [Channel, number][] = [
-  ["IOS_PUSH", 5],
-  ["ANDROID_PUSH", 5],
-  ["SMS", 1],
-  ["EMAIL", 5],
-];
+import type { Stack } from "../harness/stack.js";
+import type { LoadClient } from "./client.js";
+import { outcome, settle, Window } from "./measure.js";
+import { pool } from "./metrics.js";
+import { pickChannel, slots, type Channel } from "./mix.js";
+import { summarize, type ScenarioResult } from "./result.js";
+import { BENCH_TEMPLATE, seedRecipients, withClient, type Audience } from "./seed.js";
 
 const CONTENT = { subject: "Your order shipped", title: "Order shipped", body: "Your order #1234 is on its way." };
+const SEND = `mutation ($input: SendNotificationInput!) { sendNotification(input: $input) { replayed } }`;
+const BULK = `mutation ($input: SendBulkInput!) { sendBulk(input: $input) { accepted rejected results { error { code message } } } }`;
+const BROADCAST = `mutation ($input: SendBroadcastInput!) { sendBroadcast(input: $input) { id } }`;
 
 export interface BenchContext {
   stack: Stack;
-  key: KeyPair;
-  databaseUrl: string;
-  redisUrl: string;
-  recipients: string[];
+  client: LoadClient;
+  /** Recipients reachable on every channel, for single, bulk and steady sends. */
+  pool: Audience;
+  shape: string;
+  /** How long without progress before a run is declared stuck (what is still open counts as lost). */
+  stallMs: number;
 }
 
-/** Recipients with every contact point, written straight to Postgres: setup is not measured. */
-export async function seedRecipients(stack: Stack, appId: string, count: number): Promise<string[]> {
-  const ids: string[] = [];
-  for (let start = 0; start < count; start += 1000) {
-    const batch = Array.from({ length: Math.min(1000, count - start) }, (_, i) => `bench-${start + i}`);
-    const rows = await stack.db.recipient.createManyAndReturn({
-      data: batch.map((externalId, i) => ({
-        appId,
-        externalId,
-        email: `${externalId}@example.com`,
-        phone: `+1415555${String(start + i).padStart(4, "0").slice(-4)}`,
-        timezone: "UTC",
-      })),
-    });
-    await stack.db.device.createMany({
-      data: rows.flatMap((r) => [
-        { recipientId: r.id, platform: "IOS" as const, token: randomBytes(32).toString("hex") },
-        { recipientId: r.id, platform: "ANDROID" as const, token: `fcm-${randomBytes(40).toString("base64url")}` },
-      ]),
-    });
-    ids.push(...batch);
-  }
-  return ids;
+const recipientAt = (pool: Audience, i: number) => `${pool.prefix}${i % pool.count}`;
+
+async function settleNotes(ctx: BenchContext, more?: Parameters<typeof settle>[1]["more"], intervalMs?: number): Promise<string[]> {
+  const s = await settle(ctx.stack.databaseUrl, { stallMs: ctx.stallMs, more, intervalMs });
+  return s.settled ? [] : [`STALLED: no progress for ${ctx.stallMs / 1000} s with ${s.open} notifications still open`];
 }
 
-function pickChannel(mix: [Channel, number][], i: number): Channel {
-  const total = mix.reduce((s, [, w]) => s + w, 0);
-  let slot = i % total;
-  for (const [channel, weight] of mix) {
-    if (slot < weight) return channel;
-    slot -= weight;
-  }
-  return mix[0]![0];
-}
-
-/** Rejected sends by error code, with one message each, so a failing run says why. */
-export const rejections = new Map<string, { count: number; example: string }>();
-
-async function send(ctx: BenchContext, externalId: string, channel: Channel, category: string): Promise<boolean> {
-  try {
-    const res = await ctx.stack.graphql(ctx.key, `mutation ($input: SendNotificationInput!) { sendNotification(input: $input) { replayed } }`, {
-      input: { externalId, channels: [channel], content: CONTENT, category },
-    });
-    if (!res.errors) return true;
-    note(String(res.errors[0]?.extensions?.code ?? res.status), res.errors[0]?.message ?? "");
-  } catch (err) {
-    note("client", (err as Error).message);
-  }
-  return false;
-}
-
-function note(code: string, message: string) {
-  const r = rejections.get(code) ?? { count: 0, example: message };
-  r.count++;
-  rejections.set(code, r);
-}
-
-export interface ScenarioResult {
-  name: string;
-  requested: number;
-  accepted: number;
-  acceptSeconds: number;
-  acceptedPerSecond: number;
-  delivered: number;
-  deliverSeconds: number;
-  deliveredPerSecond: number;
-  latencyMs: { p50: number; p95: number; p99: number };
-  byStatus: Record<string, number>;
-  perNotification: { pgStatements: number; pgTransactions: number; pgRowsWritten: number; redisCommands: number };
-  memory: Record<string, { rssMiB: number; peakMiB: number }>;
-  rssSamples?: Record<string, number[]>;
-}
-
-/** Waits until no notification of the category is still on its way, then measures it. */
-async function settle(ctx: BenchContext, category: string, expected: number, timeoutMs: number): Promise<{ seconds: number; stats: Awaited<ReturnType<typeof stats>> }> {
-  const started = Date.now();
-  for (;;) {
-    const s = await stats(ctx, category);
-    const open = (s.byStatus.PENDING ?? 0) + (s.byStatus.QUEUED ?? 0) + (s.byStatus.SENDING ?? 0);
-    if ((open === 0 && s.total >= expected) || Date.now() - started > timeoutMs) return { seconds: (Date.now() - started) / 1000, stats: s };
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
-
-async function stats(ctx: BenchContext, category: string) {
-  const client = new pg.Client({ connectionString: ctx.databaseUrl });
-  await client.connect();
-  try {
-    const byStatus = await client.query(`SELECT status, count(*)::int AS n FROM "Notification" WHERE category = $1 GROUP BY status`, [category]);
-    // accept → hand-off: from the row's creation to the provider accepting it (attempt finished).
-    const lat = await client.query(
-      `SELECT EXTRACT(EPOCH FROM (min(a."finishedAt") - n."createdAt")) * 1000 AS ms
-         FROM "Notification" n JOIN "DeliveryAttempt" a ON a."notificationId" = n.id AND a.status = 'SUCCEEDED'
-        WHERE n.category = $1 GROUP BY n.id, n."createdAt"`,
-      [category],
-    );
-    const span = await client.query(`SELECT min("createdAt") AS first, max("sentAt") AS last FROM "Notification" WHERE category = $1`, [category]);
-    const counts = Object.fromEntries(byStatus.rows.map((r) => [r.status as string, r.n as number]));
-    return {
-      byStatus: counts,
-      total: Object.values(counts).reduce((a, b) => a + b, 0),
-      latencies: lat.rows.map((r) => Number(r.ms)).sort((a, b) => a - b),
-      first: span.rows[0]?.first as Date | null,
-      last: span.rows[0]?.last as Date | null,
-    };
-  } finally {
-    await client.end();
-  }
-}
-
-function processMemory(stack: Stack): Record<string, { rssMiB: number; peakMiB: number }> {
-  const out: Record<string, { rssMiB: number; peakMiB: number }> = {};
-  for (const p of stack.processes()) if (p.child.pid && p.child.exitCode === null) out[p.name] = memoryOf(p.child.pid);
-  return out;
-}
-
-function result(name: string, requested: number, accepted: number, acceptSeconds: number, settled: { seconds: number; stats: Awaited<ReturnType<typeof stats>> }, before: ServerCounters, after: ServerCounters, stack: Stack): ScenarioResult {
-  const s = settled.stats;
-  const delivered = (s.byStatus.SENT ?? 0) + (s.byStatus.DELIVERED ?? 0);
-  const deliverSeconds = s.first && s.last ? (s.last.getTime() - s.first.getTime()) / 1000 : NaN;
-  const d = diff(before, after);
-  const per = (v: number) => Math.round((v / Math.max(1, accepted)) * 10) / 10;
-  return {
-    name,
-    requested,
-    accepted,
-    acceptSeconds,
-    acceptedPerSecond: Math.round(accepted / acceptSeconds),
-    delivered,
-    deliverSeconds,
-    deliveredPerSecond: Math.round(delivered / deliverSeconds),
-    latencyMs: { p50: Math.round(percentile(s.latencies, 50)), p95: Math.round(percentile(s.latencies, 95)), p99: Math.round(percentile(s.latencies, 99)) },
-    byStatus: s.byStatus,
-    perNotification: { pgStatements: per(d.pgStatements), pgTransactions: per(d.pgTransactions), pgRowsWritten: per(d.pgRowsWritten), redisCommands: per(d.redisCommands) },
-    memory: processMemory(stack),
-  };
-}
-
-/** As many single sends as the API takes, `concurrency` in flight, then wait for delivery. */
-export async function burst(ctx: BenchContext, count: number, concurrency: number, mix: [Channel, number][]): Promise<ScenarioResult> {
-  const category = `bench-burst-${Date.now()}`;
-  const before = await serverCounters(ctx.databaseUrl, ctx.redisUrl);
+/** Single sendNotification calls, `concurrency` in flight, one channel each in the mix's proportions. */
+export async function single(ctx: BenchContext, { count, concurrency, mix }: { count: number; concurrency: number; mix: [Channel, number][] }): Promise<ScenarioResult> {
+  const category = `bench-single-${Date.now()}`;
+  const window = await Window.open(ctx.stack);
   const t0 = Date.now();
   let accepted = 0;
-  await pool(Array.from({ length: count }, (_, i) => i), concurrency, async (i) => {
-    if (await send(ctx, ctx.recipients[i % ctx.recipients.length]!, pickChannel(mix, i), category)) accepted++;
-  });
+  await pool(
+    Array.from({ length: count }, (_, i) => i),
+    concurrency,
+    async (i) => {
+      const input = { externalId: recipientAt(ctx.pool, i), channels: [pickChannel(mix, i)], content: CONTENT, category };
+      if (await ctx.client.call(SEND, { input })) accepted++;
+    },
+  );
   const acceptSeconds = (Date.now() - t0) / 1000;
-  const settled = await settle(ctx, category, accepted, 10 * 60_000);
-  return result("burst", count, accepted, acceptSeconds, settled, before, await serverCounters(ctx.databaseUrl, ctx.redisUrl), ctx.stack);
+  const refusals = ctx.client.takeRefusals();
+  const notes = await settleNotes(ctx);
+  const closed = await window.close();
+  return summarize(
+    { name: "single", shape: ctx.shape, load: `${count} sendNotification calls, ${concurrency} in flight`, requested: count, accepted, acceptSeconds, refusals, notes },
+    await outcome(ctx.stack.databaseUrl, { category }),
+    closed,
+  );
 }
 
-/** A fixed arrival rate for a while; samples each process's RSS to show whether memory stays flat. */
-export async function steady(ctx: BenchContext, ratePerSecond: number, seconds: number, mix: [Channel, number][]): Promise<ScenarioResult> {
+/**
+ * sendBulk calls of `batch` recipients each (template with per-recipient data, and a
+ * per-recipient idempotency key unless `keys` is off), `concurrency` calls in flight; each
+ * call goes to one channel, the calls following the mix.
+ */
+export async function bulk(
+  ctx: BenchContext,
+  { count, batch, concurrency, mix, keys }: { count: number; batch: number; concurrency: number; mix: [Channel, number][]; keys: boolean },
+): Promise<ScenarioResult> {
+  if (batch > ctx.pool.count) throw new Error(`--batch ${batch} is larger than the recipient pool (${ctx.pool.count}); raise --recipients`);
+  const category = `bench-bulk-${Date.now()}`;
+  const calls = Math.ceil(count / batch);
+  const window = await Window.open(ctx.stack);
+  const t0 = Date.now();
+  let accepted = 0;
+  await pool(
+    Array.from({ length: calls }, (_, j) => j),
+    concurrency,
+    async (j) => {
+      const size = Math.min(batch, count - j * batch);
+      const recipients = Array.from({ length: size }, (_, k) => ({
+        externalId: recipientAt(ctx.pool, j * batch + k),
+        data: { name: `R${j}-${k}` },
+        ...(keys ? { idempotencyKey: `${category}-${j}-${k}` } : {}),
+      }));
+      const input = { channels: [pickChannel(mix, j)], template: { key: BENCH_TEMPLATE }, category, recipients };
+      const data = await ctx.client.call<{ sendBulk: { accepted: number; rejected: number; results: { error: { code: string; message: string } | null }[] } }>(BULK, { input });
+      if (!data) return;
+      accepted += data.sendBulk.accepted;
+      for (const r of data.sendBulk.results) if (r.error) ctx.client.note(`recipient ${r.error.code}`, r.error.message);
+    },
+  );
+  const acceptSeconds = (Date.now() - t0) / 1000;
+  const refusals = ctx.client.takeRefusals();
+  const notes = await settleNotes(ctx);
+  const closed = await window.close();
+  return summarize(
+    {
+      name: "bulk",
+      shape: ctx.shape,
+      load: `${calls} sendBulk calls × ${batch} recipients (${count} in all), ${concurrency} calls in flight, ${keys ? "with" : "without"} per-recipient idempotency keys`,
+      requested: count,
+      accepted,
+      acceptSeconds,
+      refusals,
+      notes,
+    },
+    await outcome(ctx.stack.databaseUrl, { category }),
+    closed,
+  );
+}
+
+/** A fixed arrival rate (open loop: sends are not held back by slow answers); RSS sampled each second. */
+export async function steady(ctx: BenchContext, { rate, seconds, mix }: { rate: number; seconds: number; mix: [Channel, number][] }): Promise<ScenarioResult> {
   const category = `bench-steady-${Date.now()}`;
-  const before = await serverCounters(ctx.databaseUrl, ctx.redisUrl);
-  const samples: Record<string, number[]> = {};
+  const window = await Window.open(ctx.stack);
   const t0 = Date.now();
   let sent = 0;
   let accepted = 0;
   const inFlight = new Set<Promise<void>>();
-  const sampler = setInterval(() => {
-    for (const [name, m] of Object.entries(processMemory(ctx.stack))) (samples[name] ??= []).push(Math.round(m.rssMiB));
-  }, Math.max(1000, (seconds * 1000) / 10));
   while (Date.now() - t0 < seconds * 1000) {
-    const due = Math.floor(((Date.now() - t0) / 1000) * ratePerSecond);
+    const due = Math.floor(((Date.now() - t0) / 1000) * rate);
     while (sent < due) {
       const i = sent++;
-      const p: Promise<void> = send(ctx, ctx.recipients[i % ctx.recipients.length]!, pickChannel(mix, i), category).then((ok) => {
+      const input = { externalId: recipientAt(ctx.pool, i), channels: [pickChannel(mix, i)], content: CONTENT, category };
+      const p: Promise<void> = ctx.client.call(SEND, { input }).then((ok) => {
         if (ok) accepted++;
         inFlight.delete(p);
       });
@@ -200,8 +127,77 @@ export async function steady(ctx: BenchContext, ratePerSecond: number, seconds: 
     await new Promise((r) => setTimeout(r, 5));
   }
   await Promise.all(inFlight);
-  clearInterval(sampler);
   const acceptSeconds = (Date.now() - t0) / 1000;
-  const settled = await settle(ctx, category, accepted, 10 * 60_000);
-  return { ...result("steady", sent, accepted, acceptSeconds, settled, before, await serverCounters(ctx.databaseUrl, ctx.redisUrl), ctx.stack), rssSamples: samples };
+  const refusals = ctx.client.takeRefusals();
+  const notes = await settleNotes(ctx);
+  const closed = await window.close();
+  const result = summarize(
+    { name: "steady", shape: ctx.shape, load: `${rate}/s for ${seconds} s (${sent} sendNotification calls)`, requested: sent, accepted, acceptSeconds, refusals, notes },
+    await outcome(ctx.stack.databaseUrl, { category }),
+    closed,
+  );
+  return { ...result, rssSeries: closed.rssSeries };
+}
+
+/**
+ * A topic broadcast to `subscribers` recipients. Setup (recipients, devices, subscriptions
+ * written straight to Postgres) is timed apart. Each subscriber can be reached on exactly one
+ * channel, following the mix, so the broadcast (to every channel of the mix) makes one
+ * notification per subscriber and counts the other channels as unreachable.
+ */
+export async function broadcast(ctx: BenchContext, { subscribers, mix }: { subscribers: number; mix: [Channel, number][] }): Promise<ScenarioResult> {
+  const topicKey = `bench-topic-${Date.now()}`;
+  const category = `bench-broadcast`;
+  const audience = await seedRecipients(ctx.stack.databaseUrl, { appId: ctx.client.key.appId, prefix: `${topicKey}-`, count: subscribers, reach: slots(mix), topicKey });
+
+  const window = await Window.open(ctx.stack);
+  const t0 = Date.now();
+  const data = await ctx.client.call<{ sendBroadcast: { id: string } }>(BROADCAST, { input: { topicKey, channels: mix.map(([c]) => c), content: CONTENT, category } });
+  const callMs = Date.now() - t0;
+  if (!data) throw new Error(`sendBroadcast was refused: ${ctx.client.takeRefusals().lines.join("; ")}`);
+  const id = data.sendBroadcast.id;
+  const row = () =>
+    withClient(ctx.stack.databaseUrl, async (c) => {
+      const r = await c.query<{ status: string; created: number; unreachable: number; createdAt: Date; finishedAt: Date | null }>(
+        `SELECT status, created, unreachable, "createdAt", "finishedAt" FROM "Broadcast" WHERE id = $1::uuid`,
+        [id],
+      );
+      return r.rows[0]!;
+    });
+  // Polling a million-row backlog costs the servers something too: look less often when it is big.
+  const notes = await settleNotes(
+    ctx,
+    async () => {
+      const b = await row();
+      return { done: b.status === "DONE" || b.status === "FAILED", progress: `${b.status}:${b.created}` };
+    },
+    subscribers > 100_000 ? 2000 : 500,
+  );
+  const doneAt = Date.now();
+  const closed = await window.close();
+  const b = await row();
+  const fanoutSeconds = b.finishedAt ? (b.finishedAt.getTime() - b.createdAt.getTime()) / 1000 : NaN;
+  const out = await outcome(ctx.stack.databaseUrl, { broadcastId: id });
+  const result = summarize(
+    {
+      name: "broadcast",
+      shape: ctx.shape,
+      load: `one sendBroadcast to a topic of ${subscribers} subscribers (answered in ${callMs} ms), each reachable on one channel of the mix`,
+      requested: subscribers,
+      accepted: b.created,
+      acceptSeconds: fanoutSeconds,
+      acceptLabel: "created by the fan-out",
+      refusals: ctx.client.takeRefusals(),
+      notes: [
+        `setup, not measured: ${audience.count} recipients, their devices and subscriptions written in ${audience.seconds.toFixed(1)} s`,
+        `fan-out: status ${b.status}, ${b.created} notifications created in ${fanoutSeconds.toFixed(1)} s → ${Math.round(b.created / fanoutSeconds)}/s; ${b.unreachable} subscriber × channel pairs unreachable (expected ${subscribers * (mix.length - 1)})`,
+        `sendBroadcast call → every notification settled: ${((doneAt - t0) / 1000).toFixed(1)} s`,
+        ...notes,
+      ],
+    },
+    out,
+    closed,
+  );
+  // A subscriber with no notification is lost too, even if every row that exists was delivered.
+  return { ...result, lost: result.lost + Math.max(0, subscribers - result.accepted) };
 }

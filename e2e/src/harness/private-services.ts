@@ -98,6 +98,8 @@ export async function startPrivateRedis({ maxmemoryPolicy = "noeviction" }: { ma
 
 async function ping(url: string): Promise<boolean> {
   const r = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  // Refused connections while the server starts are expected; connect() rejects with them already.
+  r.on("error", () => undefined);
   try {
     await r.connect();
     return (await r.ping()) === "PONG";

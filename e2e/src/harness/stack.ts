@@ -1,4 +1,5 @@
 import { execFileSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -29,31 +30,43 @@ export class Stack {
   private constructor(
     readonly db: Db,
     readonly sandbox: Sandbox,
-    readonly apiUrl: string,
-    private readonly api: ServiceProcess,
+    /** Every API process's base URL, in start order; apiUrl is the first. */
+    readonly apiUrls: readonly string[],
+    private readonly apiProcs: ServiceProcess[],
     private readonly env: Record<string, string>,
     private readonly cleanup: (() => Promise<void>)[],
   ) {}
+
+  /** The first API process: the one providers' webhooks and PUBLIC_API_URL point at. */
+  get apiUrl(): string {
+    return this.apiUrls[0]!;
+  }
 
   /**
    * workers: worker processes to start now. env: extra environment for the API and workers
    * (e.g. DELIVERY_BACKOFF_BASE_MS=50 to make retries fast). databaseUrl / redisUrl: use these
    * (e.g. private servers a chaos test restarts) instead of a fresh database and Redis db leased
    * on the shared servers; the stack then leaves them as they are when it stops.
+   * apis: API processes, each on its own port, all on the same Postgres and Redis (as behind a
+   * load balancer); callers spread requests with graphql(…, { api: i }) or apiUrls.
    */
   static async start({
     workers = 1,
+    apis = 1,
     env: extraEnv = {},
     databaseUrl,
     redisUrl,
-  }: { workers?: number; env?: Record<string, string>; databaseUrl?: string; redisUrl?: string } = {}): Promise<Stack> {
+  }: { workers?: number; apis?: number; env?: Record<string, string>; databaseUrl?: string; redisUrl?: string } = {}): Promise<Stack> {
+    if (!Number.isInteger(apis) || apis < 1) throw new Error(`apis must be a positive integer, got ${apis}`);
     const database = databaseUrl ? { url: databaseUrl, drop: async () => undefined } : await createTestDatabase();
     const redis = redisUrl ? { url: redisUrl, release: async () => undefined } : await leaseRedisDatabase();
     const credentials = await createSandboxCredentials();
     const dir = mkdtempSync(join(tmpdir(), "notify-e2e-"));
     const credentialsFile = join(dir, "sandbox-credentials.json");
     writeFileSync(credentialsFile, JSON.stringify(credentials));
-    const apiPort = await freePort();
+    const apiPorts: number[] = [];
+    for (let i = 0; i < apis; i++) apiPorts.push(await freePort());
+    const apiPort = apiPorts[0]!;
     const sandbox = await startSandbox({
       credentials,
       ports: { control: 0, postmark: 0, twilio: 0, apns: 0, fcm: 0, webpush: 0 },
@@ -74,18 +87,29 @@ export class Stack {
       SANDBOX_FCM_PORT: port("fcm"),
       SANDBOX_WEBPUSH_PORT: port("webpush"),
       DB_POOL_SIZE: "5",
+      // Recipient tokens one API process signs must verify on the others.
+      ...(apis > 1 ? { APP_TOKEN_SECRET: randomBytes(32).toString("hex") } : {}),
       ...extraEnv,
     };
-    const api = startProcess("api", "apps/api/dist/main.js", env);
+    // The first keeps the name "api"; PUBLIC_API_URL (provider callbacks) stays on it.
+    const apiProcs = apiPorts.map((port, i) => startProcess(i === 0 ? "api" : `api-${i}`, "apps/api/dist/main.js", { ...env, API_PORT: String(port) }));
     const db = createDb({ url: database.url, max: 3 });
-    const stack = new Stack(db, sandbox, `http://127.0.0.1:${apiPort}`, api, env, [
-      () => sandbox.close(),
-      () => db.$disconnect(),
-      () => database.drop(),
-      () => redis.release(),
-    ]);
-    await waitReady(`${stack.apiUrl}/ready`, api);
-    for (let i = 0; i < workers; i++) await stack.startWorker();
+    const stack = new Stack(
+      db,
+      sandbox,
+      apiPorts.map((port) => `http://127.0.0.1:${port}`),
+      apiProcs,
+      env,
+      [() => sandbox.close(), () => db.$disconnect(), () => database.drop(), () => redis.release()],
+    );
+    try {
+      for (const [i, proc] of apiProcs.entries()) await waitReady(`${stack.apiUrls[i]}/ready`, proc);
+      for (let i = 0; i < workers; i++) await stack.startWorker();
+    } catch (err) {
+      // Nobody else holds the stack yet: stop what did start rather than leave it running.
+      await stack.stop();
+      throw err;
+    }
     return stack;
   }
 
@@ -106,9 +130,13 @@ export class Stack {
     return this.workerProcs;
   }
 
-  /** The API and every worker process started so far (for memory readings and kills). */
+  get apis(): readonly ServiceProcess[] {
+    return this.apiProcs;
+  }
+
+  /** Every API and worker process started so far (for memory readings and kills). */
   processes(): ServiceProcess[] {
-    return [this.api, ...this.workerProcs];
+    return [...this.apiProcs, ...this.workerProcs];
   }
 
   get databaseUrl(): string {
@@ -129,8 +157,14 @@ export class Stack {
     return JSON.parse(out) as KeyPair;
   }
 
-  async graphql<T = Record<string, any>>(key: Pick<KeyPair, "appKey" | "appSecret"> | null, query: string, variables: Record<string, unknown> = {}): Promise<GraphQLResponse<T>> {
-    const res = await fetch(`${this.apiUrl}/graphql`, {
+  /** api: which API process answers (index into apiUrls, taken modulo their number); the first by default. */
+  async graphql<T = Record<string, any>>(
+    key: Pick<KeyPair, "appKey" | "appSecret"> | null,
+    query: string,
+    variables: Record<string, unknown> = {},
+    { api = 0 }: { api?: number } = {},
+  ): Promise<GraphQLResponse<T>> {
+    const res = await fetch(`${this.apiUrls[api % this.apiUrls.length]}/graphql`, {
       method: "POST",
       headers: {
         "content-type": "application/json",
@@ -155,7 +189,7 @@ export class Stack {
   }
 
   async stop(): Promise<void> {
-    await Promise.all([...this.workerProcs, this.api].map((p) => p.stop()));
+    await Promise.all([...this.workerProcs, ...this.apiProcs].map((p) => p.stop()));
     for (const fn of this.cleanup) await fn().catch(() => undefined);
   }
 }
