@@ -33,7 +33,7 @@ export default async function Home() {
           </span>
         </p>
         {health.body && (
-          <table>
+          <table className="kv">
             <tbody>
               <tr>
                 <th>Postgres</th>

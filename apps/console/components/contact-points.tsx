@@ -1,5 +1,5 @@
 import type { RecipientDetail } from "../lib/recipient-lookup";
-import { formatTime, shorten } from "../lib/format";
+import { formatClock, formatDate, formatTime, shorten } from "../lib/format";
 import { StatusBadge } from "./status-badge";
 
 function Reachability({ value, invalidReason, testId }: { value: string | null; invalidReason: string | null; testId: string }) {
@@ -8,8 +8,11 @@ function Reachability({ value, invalidReason, testId }: { value: string | null; 
     <>
       <code>{value}</code>{" "}
       {invalidReason ? (
-        <span className="badge bad" data-testid={testId} title={invalidReason}>
-          undeliverable: {invalidReason}
+        // Read as one phrase ("undeliverable: <reason>"); the reason, often long, gets a line of its own.
+        <span data-testid={testId}>
+          <span className="badge bad">undeliverable</span>
+          <span className="visually-hidden">: </span>
+          <span className="small bad reason">{invalidReason}</span>
         </span>
       ) : (
         <span className="badge ok" data-testid={testId}>
@@ -47,7 +50,8 @@ export function ContactPoints({ recipient }: { recipient: RecipientDetail }) {
           <tr>
             <th>Known since</th>
             <td>
-              {formatTime(recipient.createdAt)} <span className="muted small">(updated {formatTime(recipient.updatedAt)})</span>
+              {formatTime(recipient.createdAt)}
+              <div className="muted small">updated {formatTime(recipient.updatedAt)}</div>
             </td>
           </tr>
         </tbody>
@@ -63,33 +67,38 @@ export function Devices({ devices }: { devices: RecipientDetail["devices"] }) {
       {devices.length === 0 ? (
         <p className="muted">No push devices or Web Push subscriptions registered.</p>
       ) : (
-        <table>
-          <thead>
-            <tr>
-              <th>Platform</th>
-              <th>Token / endpoint</th>
-              <th>State</th>
-              <th>Registered</th>
-              <th>Last seen</th>
-            </tr>
-          </thead>
-          <tbody>
-            {devices.map((d) => (
-              <tr key={d.id} data-testid="device-row">
-                <td>{d.platform}</td>
-                <td>
-                  <code title={d.token}>{shorten(d.token)}</code>
-                </td>
-                <td>
-                  <StatusBadge status={d.state} />
-                  {d.invalidReason && <div className="small bad">{d.invalidReason}</div>}
-                </td>
-                <td className="small nowrap">{formatTime(d.createdAt)}</td>
-                <td className="small nowrap">{formatTime(d.lastSeenAt)}</td>
+        <div className="scroll-x">
+          <table>
+            <thead>
+              <tr>
+                <th>Platform</th>
+                <th>Token / endpoint</th>
+                <th>State</th>
+                <th>Registered · seen (UTC)</th>
               </tr>
-            ))}
-          </tbody>
-        </table>
+            </thead>
+            <tbody>
+              {devices.map((d) => (
+                <tr key={d.id} data-testid="device-row">
+                  <td>{d.platform}</td>
+                  <td>
+                    <code title={d.token}>{shorten(d.token, 12)}</code>
+                  </td>
+                  <td>
+                    <StatusBadge status={d.state} />
+                    {d.invalidReason && <div className="small bad">{d.invalidReason}</div>}
+                  </td>
+                  <td className="small nowrap">
+                    {formatDate(d.createdAt)} {formatClock(d.createdAt)}
+                    <div className="muted">
+                      seen {formatDate(d.lastSeenAt)} {formatClock(d.lastSeenAt)}
+                    </div>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
       )}
     </section>
   );

@@ -1,5 +1,5 @@
 import Link from "next/link";
-import { formatTime, shorten } from "../lib/format";
+import { formatClock, formatDate, shorten } from "../lib/format";
 import { HISTORY_PAGE_SIZE, type HistoryItem } from "../lib/recipient-lookup";
 import { StatusBadge } from "./status-badge";
 
@@ -12,29 +12,30 @@ function summary(content: Record<string, unknown>): string {
   return "";
 }
 
-function time(iso: string): string {
-  return formatTime(iso).slice(11);
-}
-
 function Attempts({ attempts }: { attempts: HistoryItem["attempts"] }) {
   if (attempts.length === 0) return <span className="muted small">none yet</span>;
   return (
     <ol className="plain">
       {attempts.map((a) => (
-        <li key={a.id} data-testid="attempt" className="small">
-          <span className="muted">#{a.attemptNumber}</span> <strong data-testid="attempt-provider">{a.provider}</strong> →{" "}
-          <code title={a.target} data-testid="attempt-target">
-            {shorten(a.target, 20)}
-          </code>{" "}
-          <StatusBadge status={a.status} testId="attempt-status" />
+        <li key={a.id} data-testid="attempt" className="attempt small">
+          <div>
+            <span className="muted">#{a.attemptNumber}</span> <strong data-testid="attempt-provider">{a.provider}</strong>{" "}
+            <StatusBadge status={a.status} testId="attempt-status" />
+          </div>
+          <div>
+            →{" "}
+            <code title={a.target} data-testid="attempt-target">
+              {shorten(a.target, 18)}
+            </code>
+          </div>
           {(a.errorCode || a.errorMessage) && (
             <div className="bad" data-testid="attempt-error">
               {a.errorCode && <code>{a.errorCode}</code>} {a.errorMessage}
             </div>
           )}
-          <div className="muted">
-            {time(a.startedAt)}
-            {a.finishedAt && ` – ${time(a.finishedAt)}`}
+          <div className="muted nowrap">
+            {formatClock(a.startedAt)}
+            {a.finishedAt && ` – ${formatClock(a.finishedAt)}`}
           </div>
         </li>
       ))}
@@ -47,7 +48,13 @@ function Timeline({ events }: { events: HistoryItem["events"] }) {
     <ol className="plain timeline" data-testid="timeline">
       {events.map((e) => (
         <li key={e.id} data-testid="event" title={e.detail ? JSON.stringify(e.detail) : undefined}>
-          <span data-testid="event-type">{e.type}</span> <span className="muted">· {e.source} · {time(e.occurredAt)}</span>
+          <span>
+            <span className="event-type" data-testid="event-type">
+              {e.type}
+            </span>{" "}
+            <span className="muted">{e.source}</span>
+          </span>
+          <span className="muted nowrap">{formatClock(e.occurredAt)}</span>
         </li>
       ))}
     </ol>
@@ -62,7 +69,7 @@ export function DeliveryHistory({ externalId, items, before }: { externalId: str
         Delivery history{" "}
         <span className="muted small">
           ({items.length === HISTORY_PAGE_SIZE ? `${HISTORY_PAGE_SIZE} ` : ""}
-          {before ? "older" : "most recent"} first · <Link href={before ? `${base}?before=${encodeURIComponent(before)}` : base}>refresh</Link>)
+          {before ? "older" : "most recent"} first · times in UTC · <Link href={before ? `${base}?before=${encodeURIComponent(before)}` : base}>refresh</Link>)
         </span>
       </h2>
       {items.length === 0 ? (
@@ -70,44 +77,49 @@ export function DeliveryHistory({ externalId, items, before }: { externalId: str
           {before ? "No older notifications." : "Nothing has been sent to this recipient yet."}
         </p>
       ) : (
-        <table>
-          <thead>
-            <tr>
-              <th>Created</th>
-              <th>Notification</th>
-              <th>Channel</th>
-              <th>Status</th>
-              <th>Attempts</th>
-              <th>Timeline</th>
-            </tr>
-          </thead>
-          <tbody>
-            {items.map((n) => (
-              <tr key={n.id} data-testid="notification-row" data-notification-id={n.id}>
-                <td className="small nowrap">{formatTime(n.createdAt)}</td>
-                <td>
-                  <div>{summary(n.content) || <span className="muted">(no text)</span>}</div>
-                  <div className="muted small">
-                    <code title={n.id}>{shorten(n.id, 8)}</code>
-                    {n.category && ` · ${n.category}`}
-                  </div>
-                </td>
-                <td data-testid="notification-channel">{n.channel}</td>
-                <td>
-                  <StatusBadge status={n.status} testId="notification-status" />
-                  {(n.statusReason || n.lastError) && <div className="small bad">{n.statusReason ?? n.lastError}</div>}
-                  {n.sentAt && <div className="small muted nowrap">sent {time(n.sentAt)}</div>}
-                </td>
-                <td>
-                  <Attempts attempts={n.attempts} />
-                </td>
-                <td>
-                  <Timeline events={n.events} />
-                </td>
+        <div className="scroll-x">
+          <table>
+            <thead>
+              <tr>
+                <th>Created</th>
+                <th>Notification</th>
+                <th>Channel</th>
+                <th>Status</th>
+                <th>Attempts</th>
+                <th>Timeline</th>
               </tr>
-            ))}
-          </tbody>
-        </table>
+            </thead>
+            <tbody>
+              {items.map((n) => (
+                <tr key={n.id} data-testid="notification-row" data-notification-id={n.id}>
+                  <td className="small nowrap">
+                    {formatDate(n.createdAt)}
+                    <div>{formatClock(n.createdAt)}</div>
+                  </td>
+                  <td>
+                    <div>{summary(n.content) || <span className="muted">(no text)</span>}</div>
+                    <div className="muted small">
+                      <code title={n.id}>{shorten(n.id, 8)}</code>
+                      {n.category && ` · ${n.category}`}
+                    </div>
+                  </td>
+                  <td data-testid="notification-channel">{n.channel}</td>
+                  <td>
+                    <StatusBadge status={n.status} testId="notification-status" />
+                    {(n.statusReason || n.lastError) && <div className="small bad">{n.statusReason ?? n.lastError}</div>}
+                    {n.sentAt && <div className="small muted nowrap">sent {formatClock(n.sentAt)}</div>}
+                  </td>
+                  <td>
+                    <Attempts attempts={n.attempts} />
+                  </td>
+                  <td>
+                    <Timeline events={n.events} />
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
       )}
       {items.length === HISTORY_PAGE_SIZE && (
         <p>

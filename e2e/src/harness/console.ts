@@ -2,7 +2,7 @@ import { spawn } from "node:child_process";
 import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { chromium, type Browser, type Page } from "playwright-core";
-import type { Stack } from "./stack.js";
+import type { KeyPair, Stack } from "./stack.js";
 import { freePort, ROOT, waitReady, type ServiceProcess } from "./processes.js";
 
 const CONSOLE_DIR = join(ROOT, "apps", "console");
@@ -15,14 +15,15 @@ export interface RunningConsole {
 }
 
 /**
- * The built console (`next start`) as a real process, wired to one Stack: its API with a key pair
- * of its own, and its sandbox's control API. Needs `next build` to have run (turbo's build does).
+ * The built console (`next start`) as a real process, wired to one Stack: its API, called with
+ * `key`, and its sandbox's control API. The console is one app's support tool (recipients belong
+ * to an app), so it gets the key pair of the app whose recipients the test creates. Needs
+ * `next build` to have run (turbo's build does).
  */
-export async function startConsole(stack: Stack): Promise<RunningConsole> {
+export async function startConsole(stack: Stack, key: Pick<KeyPair, "appKey" | "appSecret">): Promise<RunningConsole> {
   if (!existsSync(join(CONSOLE_DIR, ".next", "BUILD_ID"))) {
     throw new Error("The console is not built: run `corepack pnpm --filter @notify/console build` first");
   }
-  const key = stack.createKeyPair("console");
   const port = await freePort();
   const env = {
     ...process.env,
@@ -88,4 +89,22 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   const path = join(dir, `${name}.png`);
   await page.screenshot({ path, fullPage: true });
   return path;
+}
+
+/**
+ * Runs one browser step; when it throws, saves a `<name>-failure` screenshot and adds the
+ * console server's output to the error, so a failure says what the page showed and why.
+ */
+export async function withDiagnostics<T>(page: Page, console_: RunningConsole, name: string, step: () => Promise<T>): Promise<T> {
+  try {
+    return await step();
+  } catch (err) {
+    const shot = await screenshot(page, `${name}-failure`).catch((e: Error) => `(no screenshot: ${e.message})`);
+    const error = err as Error;
+    const context = `\n  page: ${page.url()}\n  screenshot: ${shot}\n  console output (last 4000 chars):\n${console_.process.output().slice(-4000)}`;
+    // Reporters print the stack, which was captured with the original message.
+    error.message += context;
+    if (error.stack) error.stack += context;
+    throw error;
+  }
 }

@@ -16,9 +16,14 @@ import type {
  * Where the subscription comes from:
  * - "browser": pushManager.subscribe() at this browser's own push service (Google's for Chrome).
  *   That is the real thing, and needs the platform to run with real VAPID keys and the internet.
+ *   Without Google's servers it cannot work: Chromium's subscribe() never settles (no answer in
+ *   30 s, seen with Debian's chromium 156 and a normal profile), and private windows (which is
+ *   what an automated browser's fresh context is) reject it with "permission denied".
  * - "sandbox": the platform runs in sandbox mode, its workers push to the sandbox push service,
- *   and only subscriptions minted there can receive. The sandbox keeps the subscription's private
- *   keys and decrypts each push, so no browser can receive from it directly. This page therefore
+ *   and only subscriptions minted there can receive. The subscription is bound to the API's VAPID
+ *   key (webPushPublicKey), as pushManager.subscribe() binds one, so the sandbox refuses pushes
+ *   signed with any other key. The sandbox keeps the subscription's private keys and decrypts
+ *   each push, so no browser can receive from it directly. This page therefore
  *   plays the part of the browser's connection to its push service: it polls what the sandbox
  *   push service received for the subscription and hands each payload to the service worker,
  *   whose one delivery function also serves real `push` events. The relay can be switched off,
@@ -199,8 +204,16 @@ export function WebPushConsole() {
       let subscription: PushSubscriptionJSON;
       let sandboxId: string | undefined;
       if (mode === "browser") {
+        const subscribing = registration.pushManager
+          .subscribe({ userVisibleOnly: true, applicationServerKey: base64UrlToBytes(config.publicKey) })
+          .catch((err: Error) => {
+            // The browser's own words (e.g. "AbortError: Registration failed - permission denied"), and what to do about them.
+            throw new Error(
+              `This browser's push service refused the subscription (${err.name}: ${err.message}). Private windows cannot use Web Push; without the internet, use the sandbox push service.`,
+            );
+          });
         const pushSubscription = await withTimeout(
-          registration.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: base64UrlToBytes(config.publicKey) }),
+          subscribing,
           SUBSCRIBE_TIMEOUT_MS,
           "This browser's push service did not answer; without the internet, use the sandbox push service.",
         );

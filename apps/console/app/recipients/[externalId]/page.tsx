@@ -34,7 +34,7 @@ export default async function RecipientPage({ params, searchParams }: Props) {
       <h1>
         Recipient <code data-testid="recipient-external-id">{data.recipient.externalId}</code>
       </h1>
-      <div className="cards">
+      <div className="cards recipient-cards">
         <ContactPoints recipient={data.recipient} />
         <Devices devices={data.recipient.devices} />
       </div>
