@@ -59,6 +59,9 @@ describe("bulk sends and topic broadcasts", () => {
       { externalId: "bulk-extra", data: {} },
     ];
     await stack.db.recipient.create({ data: { appId: key.appId, externalId: "bulk-extra", email: "bulk-extra@example.com" } });
+    // bulk-5 opted out of marketing email: accepted, but stored SKIPPED with the reason at once.
+    const optOut = await stack.graphql(key, `mutation { setPreference(externalId: "bulk-5", channel: EMAIL, category: "marketing", enabled: false) { enabled } }`);
+    assert.equal(optOut.errors, undefined, JSON.stringify(optOut.errors));
     const input = { channels: ["EMAIL"], template: { key: "weekly" }, recipients: items };
     const res = await stack.graphql(key, BULK, { input });
     assert.equal(res.errors, undefined, JSON.stringify(res.errors));
@@ -79,14 +82,19 @@ describe("bulk sends and topic broadcasts", () => {
 
     const accepted = payload.results.filter((r: any) => !r.error).flatMap((r: any) => r.notificationIds);
     assert.equal(accepted.length, 299);
+    const [skipped] = payload.results.find((r: any) => r.externalId === "bulk-5").notificationIds;
+    const skippedRow = await stack.db.notification.findUniqueOrThrow({ where: { id: skipped }, include: { events: true } });
+    assert.equal(skippedRow.status, "SKIPPED");
+    assert.match(skippedRow.statusReason ?? "", /marketing/);
+    assert.deepEqual(skippedRow.events.map((e) => e.type).sort(), ["ACCEPTED", "SKIPPED"]);
     await stack.eventually(
       () => stack.db.notification.count({ where: { id: { in: accepted }, status: { in: ["SENT", "DELIVERED"] } } }),
-      (n) => n === 299,
-      60_000,
+      (n) => n === 298,
+      120_000,
     );
     const received = postmarkTo("bulk");
-    assert.equal(received.length, 299, "one email per accepted recipient");
-    assert.equal(new Set(received.map((r) => r.target)).size, 299);
+    assert.equal(received.length, 298, "one email per accepted, not opted-out recipient");
+    assert.equal(new Set(received.map((r) => r.target)).size, 298);
     const to42 = received.find((r) => r.target === "bulk-42@example.com")!;
     assert.equal((to42.body as { Subject: string }).Subject, "Hi N42");
 
@@ -105,7 +113,7 @@ describe("bulk sends and topic broadcasts", () => {
     });
     assert.equal(changed.data!.sendBulk.results[0].error.code, "CONFLICT");
     await new Promise((r) => setTimeout(r, 500));
-    assert.equal(postmarkTo("bulk").length, 299, "replays sent nothing");
+    assert.equal(postmarkTo("bulk").length, 298, "replays sent nothing");
   });
 
   test("sendBulk rejects a bad call as a whole and writes nothing", async () => {
@@ -160,7 +168,7 @@ describe("bulk sends and topic broadcasts", () => {
     await stack.eventually(
       () => stack.db.notification.count({ where: { broadcastId: broadcast.id, status: { in: ["SENT", "DELIVERED"] } } }),
       (n) => n === 1_050,
-      120_000,
+      180_000,
     );
     const emails = postmarkTo("fan");
     assert.equal(emails.length, 600);
@@ -203,7 +211,7 @@ describe("bulk sends and topic broadcasts", () => {
     await stack.eventually(
       () => stack.db.notification.count({ where: { broadcastId: id, status: { in: ["SENT", "DELIVERED"] } } }),
       (n) => n === 1_500,
-      120_000,
+      180_000,
     );
     const emails = postmarkTo("crash");
     assert.equal(new Set(emails.map((r) => r.target)).size, 1_500);

@@ -4,6 +4,8 @@ import { ApiError, ConflictError, InputError, NotFoundError } from "../errors.js
 import { contentForChannel } from "../notifications/channel-content.js";
 import { checkSendShape } from "../notifications/send-shape.js";
 import { IDEMPOTENCY_TTL_MS, requestHash } from "../notifications/idempotency.js";
+import { gateManyOnAcceptance, type AcceptanceVerdict } from "../notifications/acceptance-gate.js";
+import { recordVerdicts } from "../notifications/acceptance-events.js";
 import { unreachable } from "../notifications/reachability.js";
 import type { PreparedTemplate, TemplateService } from "../templates/template.service.js";
 import type { SendBulkInput } from "./bulk-send.input.js";
@@ -14,9 +16,11 @@ type RecipientWithPlatforms = Recipient & { devices: { platform: Platform }[] };
 /** One recipient's notifications, ready to write. */
 interface Pending {
   index: number;
+  recipient: Recipient;
   idempotencyKey?: string;
   requestHash?: string;
   rows: Prisma.NotificationCreateManyInput[];
+  verdicts?: AcceptanceVerdict[];
 }
 
 /**
@@ -82,6 +86,7 @@ export class BulkSendService {
         const rendered = template ? this.render(template, channels, recipient, variables, input.data, index) : null;
         pending.push({
           index,
+          recipient,
           idempotencyKey: item.idempotencyKey,
           requestHash: hash,
           rows: channels.map((channel, i) => ({
@@ -104,6 +109,20 @@ export class BulkSendService {
       }
     });
 
+    // Preferences, first look, as for a single send: opted-out channels are stored SKIPPED with
+    // the reason, quiet hours move the delivery time. Two queries for the whole call.
+    const category = input.category ?? template?.category;
+    const verdicts = await gateManyOnAcceptance(this.db, appId, pending.map((p) => p.recipient), channels, { category, urgent: false, scheduledAt: null });
+    for (const p of pending) {
+      const own = verdicts.get(p.recipient.id)!;
+      p.verdicts = own;
+      p.rows = p.rows.map((row, i) => ({
+        ...row,
+        scheduledAt: own[i]!.scheduledAt,
+        ...(own[i]!.skipped ? { status: "SKIPPED" as const, statusReason: own[i]!.skipped } : {}),
+      }));
+    }
+
     let created: Notification[];
     try {
       created = await this.write(appId, pending);
@@ -118,7 +137,7 @@ export class BulkSendService {
       results[p.index]!.notificationIds = created.slice(offset, offset + p.rows.length).map((n) => n.id);
       offset += p.rows.length;
     }
-    await this.enqueuer.enqueue(created);
+    await this.enqueuer.enqueue(created.filter((n) => n.status !== "SKIPPED"));
 
     return {
       accepted: pending.length,
@@ -183,6 +202,11 @@ export class BulkSendService {
           if (p.idempotencyKey)
             keys.push({ appId, key: p.idempotencyKey, requestHash: p.requestHash!, notificationIds: ids, expiresAt: new Date(Date.now() + IDEMPOTENCY_TTL_MS) });
         }
+        await recordVerdicts(
+          tx,
+          created,
+          pending.flatMap((p) => p.verdicts!),
+        );
         // Expired records for these keys give way (a key is reusable after its window).
         if (keys.length) {
           await tx.idempotencyKey.deleteMany({ where: { appId, key: { in: keys.map((k) => k.key) }, expiresAt: { lte: new Date() } } });

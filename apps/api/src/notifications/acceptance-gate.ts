@@ -28,25 +28,51 @@ export async function gateOnAcceptance(
   appId: string,
   recipient: Recipient,
   channels: readonly Channel[],
-  { category, urgent, scheduledAt, now = new Date() }: { category: string | null | undefined; urgent: boolean; scheduledAt: Date | null; now?: Date },
+  options: GateOptions,
 ): Promise<AcceptanceVerdict[]> {
+  return (await gateManyOnAcceptance(db, appId, [recipient], channels, options)).get(recipient.id)!;
+}
+
+interface GateOptions {
+  category: string | null | undefined;
+  urgent: boolean;
+  scheduledAt: Date | null;
+  now?: Date;
+}
+
+/** The same check for many recipients with two queries in all (bulk sends). */
+export async function gateManyOnAcceptance(
+  db: Db,
+  appId: string,
+  recipients: readonly Recipient[],
+  channels: readonly Channel[],
+  { category, urgent, scheduledAt, now = new Date() }: GateOptions,
+): Promise<Map<string, AcceptanceVerdict[]>> {
   const key = category && category !== ANY_CATEGORY ? category : null;
   const [preferences, categories] = await Promise.all([
     db.preference.findMany({
       where: {
-        recipientId: recipient.id,
+        recipientId: { in: recipients.map((r) => r.id) },
         channel: { in: [...channels, "ALL"] as ChannelScope[] },
         category: { in: key ? [key, ANY_CATEGORY] : [ANY_CATEGORY] },
       },
     }),
     key ? db.category.findMany({ where: { appId, key } }) : Promise.resolve([]),
   ]);
+  const byRecipient = new Map<string, typeof preferences>();
+  for (const p of preferences) byRecipient.set(p.recipientId, [...(byRecipient.get(p.recipientId) ?? []), p]);
   const at = scheduledAt && scheduledAt > now ? scheduledAt : now;
-  const quiet = quietWindowOf(recipient);
-  return channels.map((channel): AcceptanceVerdict => {
-    const decision = decide({ preferences, categories, channel, category: key, urgent, recipientTimezone: recipient.timezone, quiet, now: at });
-    if (!decision.allowed) return at === now ? { channel, skipped: decision.reason, scheduledAt } : { channel, scheduledAt };
-    if (decision.deferUntil) return { channel, scheduledAt: decision.deferUntil, heldUntil: decision.deferUntil };
-    return { channel, scheduledAt };
-  });
+  return new Map(
+    recipients.map((recipient) => {
+      const own = byRecipient.get(recipient.id) ?? [];
+      const quiet = quietWindowOf(recipient);
+      const verdicts = channels.map((channel): AcceptanceVerdict => {
+        const decision = decide({ preferences: own, categories, channel, category: key, urgent, recipientTimezone: recipient.timezone, quiet, now: at });
+        if (!decision.allowed) return at === now ? { channel, skipped: decision.reason, scheduledAt } : { channel, scheduledAt };
+        if (decision.deferUntil) return { channel, scheduledAt: decision.deferUntil, heldUntil: decision.deferUntil };
+        return { channel, scheduledAt };
+      });
+      return [recipient.id, verdicts];
+    }),
+  );
 }
