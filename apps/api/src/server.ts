@@ -38,6 +38,11 @@ export interface RunningApi {
 export async function startApiServer(deps: ApiServerDeps, { host, port }: { host: string; port: number }): Promise<RunningApi> {
   const app = express();
   const httpServer = createServer(app);
+  // Longer than the idle timeout of the load balancers and HTTP clients in front of us (often
+  // 60 s): otherwise the server closes an idle keep-alive socket just as a client reuses it, and
+  // that request fails with "other side closed".
+  httpServer.keepAliveTimeout = 65_000;
+  httpServer.headersTimeout = 66_000;
   const schema = await createSchema();
   // Assigned once the WebSocket server exists, below; Apollo only calls drainServer at stop.
   let wsCleanup: { dispose(): void | Promise<void> };
