@@ -15,6 +15,8 @@ export default function RootLayout({ children }: { children: ReactNode }) {
           <nav>
             <Link href="/">Health</Link>
             <Link href="/recipients">Recipients</Link>
+            <Link href="/templates">Templates</Link>
+            <Link href="/live">Live</Link>
             <Link href="/webpush">Web Push</Link>
           </nav>
         </header>

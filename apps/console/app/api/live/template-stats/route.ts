@@ -1,0 +1,13 @@
+import { NextResponse } from "next/server";
+import { allTemplateStats } from "../../../../lib/live";
+import { errorResponse } from "../../../../lib/route-errors";
+
+export const dynamic = "force-dynamic";
+
+export async function GET() {
+  try {
+    return NextResponse.json(await allTemplateStats(), { headers: { "cache-control": "no-store" } });
+  } catch (err) {
+    return errorResponse(err);
+  }
+}
