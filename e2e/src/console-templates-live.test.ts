@@ -118,6 +118,8 @@ describe("console in a real browser: template editing and the live view", () => 
       assert.equal(await page.getByTestId("preview-subject").textContent(), "Your order 42 has shipped");
       assert.equal(await page.getByTestId("preview-body").textContent(), "Hi Ada <3, your order is on its way.");
       assert.equal(await page.getByTestId("preview-html").getAttribute("srcdoc"), "<p>Hi <b>Ada &lt;3</b>, your order is on its way.</p>");
+      // As a mail client shows it: the escaped name is text, not markup.
+      assert.equal(await page.frameLocator("[data-testid=preview-html]").locator("b").textContent(WAIT), "Ada <3");
       await screenshot(page, "console-template-preview");
 
       // The German locale, and SMS.
@@ -214,6 +216,8 @@ describe("console in a real browser: template editing and the live view", () => 
       await statsRow.getByTestId("stats-total").filter({ hasText: new RegExp(`^${before.total + 1}$`) }).waitFor(WAIT);
       await statsRow.locator(`[data-testid=stats-status][data-status=DELIVERED][data-count="${deliveredBefore + 1}"]`).waitFor(WAIT);
       await screenshot(page, "console-live");
+      // The console relayed all of it without the browser ever holding the app's secret.
+      assert.ok(!(await page.content()).includes(key.appSecret), "the page does not contain the appSecret");
 
       // A filter for another recipient shows none of them.
       await page.getByLabel("Filter by recipient externalId").fill("someone-else");

@@ -24,6 +24,8 @@ const QUEUE_POLL_MS = 1_500;
 const STATS_POLL_MS = 2_000;
 // The newest events stay on screen; a busy app would otherwise grow the page without end.
 const MAX_EVENTS = 200;
+// Queues in a fixed order, as people read them, whatever order the API lists them in.
+const CHANNEL_ORDER = ["EMAIL", "SMS", "IOS_PUSH", "ANDROID_PUSH", "WEB_PUSH", "IN_APP"];
 const STATUSES = ["PENDING", "QUEUED", "SENDING", "SENT", "DELIVERED", "FAILED", "DEAD", "SKIPPED", "CANCELED"];
 
 const BAD = new Set(["FAILED", "DEAD_LETTERED", "BOUNCED", "COMPLAINED", "DEAD"]);
@@ -52,7 +54,9 @@ export function LiveDashboard() {
               </tr>
             </thead>
             <tbody>
-              {(queues.data ?? []).map((q) => (
+              {[...(queues.data ?? [])]
+                .sort((a, b) => CHANNEL_ORDER.indexOf(a.channel) - CHANNEL_ORDER.indexOf(b.channel))
+                .map((q) => (
                 <tr key={q.channel} data-testid="queue-row" data-channel={q.channel}>
                   <td className="mono">{q.channel}</td>
                   <td className="num" data-testid="queue-waiting">{q.waiting}</td>
@@ -83,7 +87,7 @@ export function LiveDashboard() {
               <tbody>
                 {(stats.data ?? []).map((s) => (
                   <tr key={s.key} data-testid="stats-row" data-template-key={s.key}>
-                    <td className="mono">{s.key}</td>
+                    <td className="mono nowrap">{s.key}</td>
                     <td className="num" data-testid="stats-total">{s.total}</td>
                     <td>
                       {[...s.byStatus]
@@ -201,7 +205,7 @@ function EventStream() {
                       {e.externalId}
                     </a>
                   </td>
-                  <td className="mono small">{e.templateKey ?? <span className="muted">—</span>}</td>
+                  <td className="mono small nowrap">{e.templateKey ?? <span className="muted">—</span>}</td>
                   <td>
                     <span className={badgeClass(e.status)}>{e.status}</span>
                   </td>
