@@ -156,6 +156,7 @@ describe("console in a real browser: template editing and the live view", () => 
       await versionRow(page, 1).getByTestId("restore").click();
       await versionRow(page, 3, "DRAFT").waitFor(WAIT);
       await page.getByRole("heading", { name: "Edit draft v3" }).waitFor(WAIT);
+      assert.equal(await page.getByTestId("draft-editor").getByTestId("action-done").count(), 0, "no stale 'Saved draft v2' beside draft v3");
       assert.equal(await page.locator('[name="content.0.EMAIL.subject"]').inputValue(), "Your order {{ order }} has shipped");
       assert.deepEqual(await page.getByTestId("version-state").allTextContents(), ["DRAFT", "PUBLISHED", "ARCHIVED"]);
       await screenshot(page, "console-template");

@@ -125,5 +125,7 @@ export interface ActionProblem {
 export interface ActionState<T = undefined> {
   problem?: ActionProblem;
   done?: string;
+  /** The version the action produced, so a note about it can hide once another version is shown. */
+  version?: number;
   result?: T;
 }

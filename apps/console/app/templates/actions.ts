@@ -69,7 +69,7 @@ export async function saveDraftAction(key: string, _prev: ActionState, form: For
     return { problem: problemOf(err) };
   }
   revalidatePath(`/templates/${encodeURIComponent(key)}`);
-  return { done: `Saved draft v${version}` };
+  return { done: `Saved draft v${version}`, version };
 }
 
 export async function publishAction(key: string, version: number, _prev: ActionState): Promise<ActionState> {

@@ -11,11 +11,13 @@ interface Props {
   content: StoredContent;
   variables: VariableRow[];
   defaultLocale: string;
+  /** The version being edited (a draft, or the newest version a save would copy). */
+  version: number;
   /** Changes whenever the version being edited does (restore, save), so the fields show it afresh. */
   revision: string;
 }
 
-export function DraftEditor({ save, content, variables, defaultLocale, revision }: Props) {
+export function DraftEditor({ save, content, variables, defaultLocale, version, revision }: Props) {
   const [state, dispatch, pending] = useActionState(save, {});
   return (
     <form onSubmit={submitWithoutReset(dispatch)} data-testid="draft-editor">
@@ -27,7 +29,8 @@ export function DraftEditor({ save, content, variables, defaultLocale, revision 
         <button type="submit" disabled={pending} data-testid="save-draft">
           {pending ? "Saving…" : "Save draft"}
         </button>
-        <DoneNote done={state.done} />
+        {/* "Saved draft v2" would mislead once a restore puts draft v3 in the editor. */}
+        {state.version === version && <DoneNote done={state.done} />}
       </div>
       <ActionProblemNote problem={state.problem} />
     </form>

@@ -103,7 +103,7 @@ export default async function TemplatePage({ params }: { params: Promise<{ key: 
                     {v.state === "DRAFT" ? (
                       <VersionButton action={publishAction.bind(null, t.key, v.version)} label="Publish" testId="publish" />
                     ) : v.state === "ARCHIVED" ? (
-                      <VersionButton action={restoreAction.bind(null, t.key, v.version)} label="Restore as draft" testId="restore" secondary />
+                      <VersionButton action={restoreAction.bind(null, t.key, v.version)} label="Restore" testId="restore" secondary />
                     ) : null}
                   </td>
                 </tr>
@@ -121,6 +121,7 @@ export default async function TemplatePage({ params }: { params: Promise<{ key: 
           content={content}
           variables={variables}
           defaultLocale={t.defaultLocale}
+          version={editing.version}
           revision={revision}
         />
       </section>
