@@ -60,6 +60,18 @@ export default async function Home() {
         </section>
         <section className="card">
           <h2>
+            <Link href="/templates">Edit templates →</Link>
+          </h2>
+          <p className="muted">For product teams: versioned, localized content per channel; preview with sample data, publish, roll back.</p>
+        </section>
+        <section className="card">
+          <h2>
+            <Link href="/live">Watch it live →</Link>
+          </h2>
+          <p className="muted">Queue depth per channel, delivery events as they happen, and how each template&apos;s notifications ended up.</p>
+        </section>
+        <section className="card">
+          <h2>
             <Link href="/webpush">Web Push in this browser →</Link>
           </h2>
           <p className="muted">Subscribe this browser for a recipient and watch the platform&apos;s pushes arrive in its service worker.</p>
