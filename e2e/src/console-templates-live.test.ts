@@ -6,7 +6,7 @@ import { Stack, type KeyPair } from "./harness/stack.js";
 
 const UPSERT = `mutation ($input: UpsertRecipientInput!) { upsertRecipient(input: $input) { id } }`;
 const SEND = `mutation ($input: SendNotificationInput!) { sendNotification(input: $input) { notifications { id status } } }`;
-const STATS = `query ($key: String!) { templateStats(key: $key) { total byStatus { status count } } }`;
+const STATS = `query ($key: String!) { templateStats(key: $key) { total opened clicked byStatus { status count } } }`;
 
 const KEY = "order-shipped";
 // Generous: the machine is shared, and the Postmark simulator's Delivery webhook comes after the send.
@@ -182,10 +182,10 @@ describe("console in a real browser: template editing and the live view", () => 
     await page.close();
   });
 
-  test("live view: queue depth for every queued channel, a sent email's events as they happen, template stats", async () => {
+  test("live view: queue depth for every queued channel, a sent email's events as they happen, template stats with opens and clicks", async () => {
     const stats = await stack.graphql(key, STATS, { key: KEY });
     assert.equal(stats.errors, undefined, JSON.stringify(stats.errors));
-    const before = stats.data!.templateStats as { total: number; byStatus: { status: string; count: number }[] };
+    const before = stats.data!.templateStats as { total: number; opened: number; clicked: number; byStatus: { status: string; count: number }[] };
     const deliveredBefore = before.byStatus.find((b) => b.status === "DELIVERED")?.count ?? 0;
 
     const page = await context.newPage();
@@ -216,6 +216,21 @@ describe("console in a real browser: template editing and the live view", () => 
       // Stats catch up by themselves: one more, delivered.
       await statsRow.getByTestId("stats-total").filter({ hasText: new RegExp(`^${before.total + 1}$`) }).waitFor(WAIT);
       await statsRow.locator(`[data-testid=stats-status][data-status=DELIVERED][data-count="${deliveredBefore + 1}"]`).waitFor(WAIT);
+
+      // The reader opens the email and clicks its link (the Postmark simulator posts both webhooks).
+      const attempt = await stack.db.deliveryAttempt.findFirstOrThrow({ where: { notificationId: id } });
+      for (const body of [{ recordType: "Open" }, { recordType: "Click", link: "https://example.com/orders/44" }]) {
+        const res = await fetch(`${stack.sandbox.urls.control}/postmark/webhooks`, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify({ messageId: attempt.providerMessageId, ...body }),
+        });
+        assert.equal(res.status, 200, await res.text());
+      }
+      await events.and(page.locator("[data-type=OPENED]")).waitFor(WAIT);
+      await events.and(page.locator("[data-type=CLICKED]")).waitFor(WAIT);
+      await statsRow.getByTestId("stats-opened").filter({ hasText: new RegExp(`^${before.opened + 1}$`) }).waitFor(WAIT);
+      await statsRow.getByTestId("stats-clicked").filter({ hasText: new RegExp(`^${before.clicked + 1}$`) }).waitFor(WAIT);
       await screenshot(page, "console-live");
       // The console relayed all of it without the browser ever holding the app's secret.
       assert.ok(!(await page.content()).includes(key.appSecret), "the page does not contain the appSecret");
