@@ -29,6 +29,8 @@ const EnvSchema = z.object({
   /** Longest SMS accepted, in billed segments (GSM-7 153 / UCS-2 67 characters each once split); Twilio's own cap is 1600 characters. */
   SMS_MAX_SEGMENTS: z.coerce.number().int().min(1).max(20).default(10),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  /** On SIGTERM, how long in-flight requests get before the process exits anyway (e.g. Redis or Postgres gone). */
+  SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().positive().default(30_000),
 });
 
 export type ApiEnv = z.infer<typeof EnvSchema>;

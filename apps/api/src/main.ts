@@ -27,6 +27,11 @@ log.info(`API listening on ${api.url}/graphql`);
 
 async function shutdown(signal: string) {
   log.info({ signal }, "shutting down");
+  // Closing waits on Postgres and Redis; if one of them is gone it would wait for ever.
+  setTimeout(() => {
+    log.error(`shutdown did not finish within ${env.SHUTDOWN_TIMEOUT_MS} ms; exiting anyway`);
+    process.exit(1);
+  }, env.SHUTDOWN_TIMEOUT_MS).unref();
   await api.close();
   await closeDeliveryQueues(queues);
   await broadcastQueue.close();

@@ -15,6 +15,8 @@ export interface ChaosLog {
   /** invalid_target rules for specific addresses. */
   deadAddresses: number;
   timeline: { atMs: number; action: string }[];
+  /** Actions that could not be carried out (reported, never fatal to the run). */
+  errors: string[];
 }
 
 export interface MonkeyDeps {
@@ -38,7 +40,7 @@ const rand = (min: number, max: number) => min + Math.floor(Math.random() * (max
  * Postgres, and provider faults.
  */
 export class Monkey {
-  readonly chaos: ChaosLog = { workerKills: 0, workerStarts: 0, redisRestarts: 0, postgresRestarts: 0, faults: {}, deadAddresses: 0, timeline: [] };
+  readonly chaos: ChaosLog = { workerKills: 0, workerStarts: 0, redisRestarts: 0, postgresRestarts: 0, faults: {}, deadAddresses: 0, timeline: [], errors: [] };
   private readonly started = Date.now();
   private stopped = false;
   private loop?: Promise<void>;
@@ -71,7 +73,11 @@ export class Monkey {
       for (let i = 0; !this.stopped; i++) {
         await sleep(intervalMs);
         if (this.stopped) break;
-        await this.apply(Monkey.ROTATION[i % Monkey.ROTATION.length]!);
+        const action = Monkey.ROTATION[i % Monkey.ROTATION.length]!;
+        await this.apply(action).catch((err: Error) => {
+          this.chaos.errors.push(`${action}: ${err.message.split("\n")[0]}`);
+          this.deps.log(`chaos ${action} failed: ${err.message.split("\n")[0]}`);
+        });
       }
     })();
   }
@@ -123,7 +129,8 @@ export class Monkey {
   async startWorker(): Promise<void> {
     for (let tries = 1; ; tries++) {
       try {
-        await this.deps.stack.startWorker();
+        // Generous: on a loaded 2-core machine a fresh Node process takes a while to load.
+        await this.deps.stack.startWorker({}, { readyTimeoutMs: 90_000 });
         this.chaos.workerStarts++;
         return;
       } catch (err) {

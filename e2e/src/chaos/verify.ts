@@ -42,6 +42,8 @@ export interface Tally {
   handoffsOfUnknown: number;
   /** Attempt rows still SENDING although their notification is terminal. */
   danglingAttempts: number;
+  /** For reading a failure: a few duplicates outside the window, with their attempts. */
+  unexplained: { id: string; handoffs: number; attempts: { n: number; status: string; code: string | null; error: string | null; handedOff?: boolean }[] }[];
 }
 
 /** Notifications of the app by status (every row of the private database is the run's). */
@@ -58,7 +60,7 @@ export async function tally(db: Db, appId: string, traffic: TrafficStats, handof
   const rows = await db.notification.findMany({ where: { appId }, select: { id: true, status: true, idempotencyKey: true } });
   const attempts = await db.deliveryAttempt.findMany({
     where: { notification: { appId } },
-    select: { id: true, notificationId: true, status: true, errorCode: true },
+    select: { id: true, notificationId: true, status: true, errorCode: true, attemptNumber: true, errorMessage: true },
   });
 
   const rowById = new Map(rows.map((r) => [r.id, r]));
@@ -84,6 +86,7 @@ export async function tally(db: Db, appId: string, traffic: TrafficStats, handof
 
   // Hand-offs per notification: Postmark names it in Metadata; other providers carry the key.
   const handoffsOf = new Map<string, number>();
+  const acceptedAttempts = new Set<string>();
   let handoffsWithoutAttempt = 0;
   let handoffsOfUnknown = 0;
   for (const h of handoffs) {
@@ -93,19 +96,27 @@ export async function tally(db: Db, appId: string, traffic: TrafficStats, handof
       continue;
     }
     handoffsOf.set(id, (handoffsOf.get(id) ?? 0) + 1);
+    if (h.attemptId) acceptedAttempts.add(h.attemptId);
     if (h.attemptId && !attemptIds.has(`${id}/${h.attemptId}`)) handoffsWithoutAttempt++;
   }
 
   let duplicated = 0;
   let duplicatesInWindow = 0;
   let duplicatesOutsideWindow = 0;
+  const unexplained: Tally["unexplained"] = [];
   for (const [id, count] of handoffsOf) {
     if (count < 2) continue;
     duplicated++;
     const lost = (attemptsOf.get(id) ?? []).filter((a) => a.errorCode === "WORKER_LOST").length;
     // Each extra hand-off must be matched by one attempt whose outcome was never written.
     if (count - 1 <= lost) duplicatesInWindow++;
-    else duplicatesOutsideWindow++;
+    else {
+      duplicatesOutsideWindow++;
+      if (unexplained.length < 10) {
+        const list = (attemptsOf.get(id) ?? []).sort((a, b) => a.attemptNumber - b.attemptNumber);
+        unexplained.push({ id, handoffs: count, attempts: list.map((a) => ({ n: a.attemptNumber, status: a.status, code: a.errorCode, error: a.errorMessage?.slice(0, 120) ?? null, handedOff: acceptedAttempts.has(a.id) })) });
+      }
+    }
   }
 
   let sentWithoutHandoff = 0;
@@ -137,5 +148,6 @@ export async function tally(db: Db, appId: string, traffic: TrafficStats, handof
     handoffsWithoutAttempt,
     handoffsOfUnknown,
     danglingAttempts,
+    unexplained,
   };
 }

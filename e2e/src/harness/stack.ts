@@ -113,7 +113,8 @@ export class Stack {
     return stack;
   }
 
-  async startWorker(extraEnv: Record<string, string> = {}): Promise<ServiceProcess> {
+  /** readyTimeoutMs: how long it may take to answer /ready; a worker that does not is killed, not left running. */
+  async startWorker(extraEnv: Record<string, string> = {}, { readyTimeoutMs = 30_000 }: { readyTimeoutMs?: number } = {}): Promise<ServiceProcess> {
     const healthPort = await freePort();
     const proc = startProcess(`workers-${this.workerProcs.length}`, "apps/workers/dist/main.js", {
       ...this.env,
@@ -122,7 +123,12 @@ export class Stack {
     });
     proc.healthUrl = `http://127.0.0.1:${healthPort}`;
     this.workerProcs.push(proc);
-    await waitReady(`${proc.healthUrl}/ready`, proc);
+    try {
+      await waitReady(`${proc.healthUrl}/ready`, proc, readyTimeoutMs);
+    } catch (err) {
+      await proc.stop("SIGKILL");
+      throw err;
+    }
     return proc;
   }
 
