@@ -74,7 +74,7 @@ export function LiveDashboard() {
           {stats.data?.length === 0 ? (
             <p className="muted">No templates yet.</p>
           ) : (
-            <table>
+            <table className="compact">
               <thead>
                 <tr>
                   <th>Template</th>
@@ -90,13 +90,15 @@ export function LiveDashboard() {
                     <td className="mono nowrap">{s.key}</td>
                     <td className="num" data-testid="stats-total">{s.total}</td>
                     <td>
-                      {[...s.byStatus]
-                        .sort((a, b) => STATUSES.indexOf(a.status) - STATUSES.indexOf(b.status))
-                        .map((b) => (
-                          <span key={b.status} className={badgeClass(b.status)} data-testid="stats-status" data-status={b.status} data-count={b.count}>
-                            {b.status} {b.count}
-                          </span>
-                        ))}
+                      <div className="badges">
+                        {[...s.byStatus]
+                          .sort((a, b) => STATUSES.indexOf(a.status) - STATUSES.indexOf(b.status))
+                          .map((b) => (
+                            <span key={b.status} className={badgeClass(b.status)} data-testid="stats-status" data-status={b.status} data-count={b.count}>
+                              {b.status} {b.count}
+                            </span>
+                          ))}
+                      </div>
                     </td>
                     <td className="num" data-testid="stats-opened">{s.opened}</td>
                     <td className="num" data-testid="stats-clicked">{s.clicked}</td>
@@ -178,15 +180,14 @@ function EventStream() {
             Waiting for events{filter.externalId || filter.templateKey ? " matching the filter" : ""}…
           </p>
         ) : (
-          <table>
+          <table className="compact">
             <thead>
               <tr>
                 <th>Time (UTC)</th>
                 <th>Event</th>
-                <th>Channel</th>
                 <th>Recipient</th>
                 <th>Template</th>
-                <th>Status now</th>
+                <th title="The notification's status when the event was read">Status</th>
               </tr>
             </thead>
             <tbody>
@@ -197,9 +198,10 @@ function EventStream() {
                     <span className={badgeClass(e.type)} data-testid="live-event-type">
                       {e.type}
                     </span>
-                    <div className="small muted">{e.source}</div>
+                    <div className="small muted nowrap">
+                      <span className="mono" data-testid="live-event-channel">{e.channel}</span> · {e.source}
+                    </div>
                   </td>
-                  <td className="mono small">{e.channel}</td>
                   <td>
                     <a href={`/recipients/${encodeURIComponent(e.externalId)}`} className="mono small">
                       {e.externalId}
