@@ -15,6 +15,8 @@ export interface BenchStackOptions {
   poolRecipients: number;
   /** Use a leased db on the shared Redis instead of a redis-server of the bench's own. */
   sharedRedis: boolean;
+  /** Write a V8 CPU profile of every API and worker process into this directory when it exits. */
+  cpuProfDir?: string;
 }
 
 export interface BenchStack {
@@ -53,7 +55,14 @@ export async function startBenchStack(o: BenchStackOptions): Promise<BenchStack>
       apis: o.apis,
       workers: o.workers,
       redisUrl: redis?.url,
-      env: { DB_POOL_SIZE: String(o.dbPoolSize), LOG_LEVEL: "error", API_RATE_LIMIT_PER_SECOND: "0" },
+      env: {
+        DB_POOL_SIZE: String(o.dbPoolSize),
+        LOG_LEVEL: "error",
+        API_RATE_LIMIT_PER_SECOND: "0",
+        ...(o.cpuProfDir
+          ? { BENCH_CPU_PROF_DIR: o.cpuProfDir, NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ""} --import=${new URL("./cpu-profile.js", import.meta.url).href}`.trim() }
+          : {}),
+      },
     });
     try {
       for (const provider of ["postmark", "twilio", "apns", "fcm", "webpush"] as const) stack.sandbox.faults.setLatency(provider, o.latencyMs);

@@ -1,5 +1,6 @@
 import type { Stack } from "../harness/stack.js";
-import { diff, memoryOf, resetPeak, serverCounters, type ServerCounters } from "./metrics.js";
+import { cpuSecondsOf, diff, memoryOf, resetPeak, serverCounters, type ServerCounters } from "./metrics.js";
+import { ServerCpu } from "./server-cpu.js";
 import { withClient } from "./seed.js";
 
 /** Which notifications a scenario made: its own category, or one broadcast's. */
@@ -104,27 +105,45 @@ export async function settle(
   }
 }
 
+export interface WindowFigures {
+  counters: ServerCounters;
+  peakRssMiB: Record<string, number>;
+  /** CPU time each process used during the window (user + system); "postgres" is the bench database's backends. */
+  cpuSeconds: Record<string, number>;
+  rssSeries: Record<string, number[]>;
+}
+
 /**
  * One scenario's window on the servers and processes: server counters at both ends, and each
- * process's RSS sampled every second with its peak reset at the start. "bench" is this process:
+ * process's RSS sampled every second with its peak reset at the start, and its CPU time. "bench" is this process:
  * the load generator and the in-process provider simulators.
  */
 export class Window {
   private readonly samples: Record<string, number[]> = {};
   private readonly peaks: Record<string, number> = {};
+  private readonly cpuAtStart: Record<string, number> = {};
+  private readonly cpuSeconds: Record<string, number> = {};
   private readonly timer: NodeJS.Timeout;
 
   private constructor(
     private readonly stack: Stack,
     private readonly before: ServerCounters,
+    private readonly servers: ServerCpu | undefined,
   ) {
-    for (const [, pid] of this.pids()) resetPeak(pid);
+    for (const [name, pid] of this.pids()) {
+      resetPeak(pid);
+      this.cpuAtStart[name] = cpuSecondsOf(pid);
+    }
     this.sample();
-    this.timer = setInterval(() => this.sample(), 1000);
+    this.timer = setInterval(() => {
+      this.sample();
+      void this.servers?.sample();
+    }, 1000);
   }
 
   static async open(stack: Stack): Promise<Window> {
-    return new Window(stack, await serverCounters(stack.databaseUrl, stack.redisUrl));
+    const servers = await ServerCpu.start(stack.databaseUrl, stack.redisUrl);
+    return new Window(stack, await serverCounters(stack.databaseUrl, stack.redisUrl), servers);
   }
 
   private pids(): [string, number][] {
@@ -138,18 +157,23 @@ export class Window {
         const m = memoryOf(pid);
         (this.samples[name] ??= []).push(Math.round(m.rssMiB));
         this.peaks[name] = Math.max(this.peaks[name] ?? 0, Math.round(m.peakMiB));
+        // A process started after the window opened counts from zero.
+        this.cpuSeconds[name] = cpuSecondsOf(pid) - (this.cpuAtStart[name] ?? 0);
       } catch {
         // the process exited between listing and reading
       }
     }
   }
 
-  async close(): Promise<{ counters: ServerCounters; peakRssMiB: Record<string, number>; rssSeries: Record<string, number[]> }> {
+  async close(): Promise<WindowFigures> {
     clearInterval(this.timer);
     this.sample();
+    const servers = await this.servers?.stop();
+    const all = { ...this.cpuSeconds, ...(servers ? { postgres: servers.postgres } : {}), ...(servers?.redis !== undefined ? { redis: servers.redis } : {}) };
+    const cpuSeconds = Object.fromEntries(Object.entries(all).map(([n, v]) => [n, Math.round(v * 10) / 10]));
     // Postgres backends publish their statistics within about a second of going idle.
     await new Promise((r) => setTimeout(r, 1500));
     const after = await serverCounters(this.stack.databaseUrl, this.stack.redisUrl);
-    return { counters: diff(this.before, after), peakRssMiB: { ...this.peaks }, rssSeries: this.samples };
+    return { counters: diff(this.before, after), peakRssMiB: { ...this.peaks }, cpuSeconds, rssSeries: this.samples };
   }
 }

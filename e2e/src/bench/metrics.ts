@@ -15,6 +15,17 @@ export function memoryOf(pid: number): { rssMiB: number; peakMiB: number } {
   return { rssMiB: kb("VmRSS") / 1024, peakMiB: kb("VmHWM") / 1024 };
 }
 
+/** CPU time a process has used so far (user + system), in seconds, from /proc. */
+export function cpuSecondsOf(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  // Fields after the command name (which may hold spaces) start at index 3: utime is 14, stime 15.
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+}
+
+/** USER_HZ: 100 on every Linux architecture Node runs on. */
+const CLOCK_TICKS = 100;
+
 /**
  * Starts a new peak-RSS window for a process (Linux: writing 5 to clear_refs resets VmHWM), so
  * a scenario reports its own peak rather than the highest since the process started. Returns

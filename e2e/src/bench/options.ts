@@ -1,3 +1,4 @@
+import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { SEED_MIX, type Channel } from "./mix.js";
 
@@ -14,6 +15,7 @@ export interface BenchOptions {
   dbPoolSize: number;
   poolRecipients: number;
   sharedRedis: boolean;
+  cpuProfDir?: string;
   mix: [Channel, number][];
   stallMs: number;
   single: { count: number; concurrency: number };
@@ -40,6 +42,7 @@ export function parseOptions(argv: string[]): BenchOptions {
       "db-pool": { type: "string" },
       recipients: { type: "string" },
       "shared-redis": { type: "boolean", default: false },
+      "cpu-prof": { type: "string" },
       channels: { type: "string" },
       stall: { type: "string" },
       count: { type: "string" },
@@ -93,6 +96,7 @@ export function parseOptions(argv: string[]): BenchOptions {
     dbPoolSize: int("db-pool", v["db-pool"], 20, 10),
     poolRecipients: Math.max(bulkBatch, int("recipients", v.recipients, 10_000, 1_000)),
     sharedRedis: v["shared-redis"]!,
+    cpuProfDir: v["cpu-prof"] ? resolve(v["cpu-prof"]) : undefined,
     mix,
     stallMs: int("stall", v.stall, 120, 60) * 1000,
     single: { count: int("count", v.count, 20_000, 500), concurrency: int("concurrency", v.concurrency, 64, 64) },

@@ -32,6 +32,7 @@ export function formatScenario(r: ScenarioResult): string {
     `  final statuses: ${Object.entries(r.byStatus).map(([s, n]) => `${s} ${num(n)}`).join(", ") || "none"}`,
     `  per notification: ${perNotification(r)}`,
     `  peak RSS (MiB): ${Object.entries(r.peakRssMiB).map(([n, m]) => `${n} ${m}`).join(", ")}`,
+    `  CPU (s, ms per notification): ${Object.entries(r.cpuSeconds).map(([n, c]) => `${n} ${c} (${r.cpuMsPerNotification[n]})`).join(", ")}`,
   ];
   if (r.rssSeries) {
     lines.push(`  RSS over the run (MiB; last third vs first third): ${Object.entries(r.rssSeries).map(([n, s]) => `${n} [${thin(s).join(" ")}] ${drift(s)}`).join("; ")}`);
@@ -52,6 +53,10 @@ export function formatScale(results: ScenarioResult[], workload: string): string
     ["PG transactions / notif", (r) => String(r.perNotification.pgTransactions)],
     ["PG rows written / notif", (r) => String(r.perNotification.pgRowsWritten)],
     ["Redis commands / notif", (r) => String(r.perNotification.redisCommands)],
+    ["CPU ms / notif API, workers, PG", (r) => {
+      const sum = (prefix: string) => Object.entries(r.cpuMsPerNotification).filter(([n]) => n.startsWith(prefix)).reduce((s, [, v]) => s + v, 0);
+      return `${sum("api").toFixed(1)}, ${sum("workers").toFixed(1)}, ${sum("postgres").toFixed(1)}`;
+    }],
     ["peak RSS max MiB", (r) => String(Math.max(...Object.entries(r.peakRssMiB).filter(([n]) => n !== "bench").map(([, m]) => m)))],
     ["peak RSS sum MiB", (r) => String(Object.entries(r.peakRssMiB).filter(([n]) => n !== "bench").reduce((s, [, m]) => s + m, 0))],
   ];

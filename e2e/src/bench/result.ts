@@ -1,5 +1,5 @@
 import type { ServerCounters } from "./metrics.js";
-import type { Outcome } from "./measure.js";
+import type { Outcome, WindowFigures } from "./measure.js";
 
 export interface ScenarioResult {
   name: string;
@@ -27,6 +27,9 @@ export interface ScenarioResult {
   byStatus: Record<string, number>;
   perNotification: ServerCounters;
   peakRssMiB: Record<string, number>;
+  /** CPU time per process over the scenario, and per accepted notification in ms. */
+  cpuSeconds: Record<string, number>;
+  cpuMsPerNotification: Record<string, number>;
   rssSeries?: Record<string, number[]>;
   /** Scenario-specific lines (setup time, fan-out rate). */
   notes: string[];
@@ -35,7 +38,7 @@ export interface ScenarioResult {
 export function summarize(
   base: Pick<ScenarioResult, "name" | "shape" | "load" | "requested" | "acceptSeconds" | "notes"> & { accepted: number; acceptLabel?: string; refusals: { total: number; lines: string[] } },
   out: Outcome,
-  window: { counters: ServerCounters; peakRssMiB: Record<string, number>; rssSeries: Record<string, number[]> },
+  window: WindowFigures,
 ): ScenarioResult {
   // The database is the truth for what was accepted; the API's own count only fills in if rows are missing.
   const accepted = Math.max(out.notifications, base.accepted);
@@ -66,6 +69,8 @@ export function summarize(
       redisCommands: per(window.counters.redisCommands),
     },
     peakRssMiB: window.peakRssMiB,
+    cpuSeconds: window.cpuSeconds,
+    cpuMsPerNotification: Object.fromEntries(Object.entries(window.cpuSeconds).map(([n, s]) => [n, Math.round((s * 1000 * 100) / Math.max(1, accepted)) / 100])),
     notes: [...base.notes, ...out.duplicateSample.map((d) => `duplicate hand-off: ${d}`)],
   };
 }

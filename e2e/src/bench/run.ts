@@ -53,6 +53,7 @@ const stackOptions = (apis: number, workers: number) => ({
   dbPoolSize: o.dbPoolSize,
   poolRecipients: o.poolRecipients,
   sharedRedis: o.sharedRedis,
+  cpuProfDir: o.cpuProfDir,
 });
 
 async function header(b: BenchStack): Promise<void> {
