@@ -244,4 +244,29 @@ describe("console in a real browser: template editing and the live view", () => 
     });
     await page.close();
   });
+
+  test("a console whose key pair the API refuses says so on /templates and /live instead of showing empty data", async () => {
+    const refused = await startConsole(stack, { appKey: key.appKey, appSecret: "not-the-secret" });
+    const page = await context.newPage();
+    try {
+      await withDiagnostics(page, refused, "console-refused", async () => {
+        await page.goto(`${refused.url}/templates`);
+        const problem = page.getByTestId("api-problem");
+        await problem.waitFor(WAIT);
+        assert.match((await problem.textContent())!, /UNAUTHENTICATED/);
+        assert.equal(await page.getByTestId("template-row").count(), 0);
+
+        await page.goto(`${refused.url}/live`);
+        // graphql-ws refuses the connection (4403), which the relay passes on as a problem event.
+        await page.locator("[data-testid=stream-state][data-state=problem]").waitFor(WAIT);
+        assert.match((await page.getByTestId("stream-problem").textContent())!, /4403/);
+        await page.getByTestId("queue-depth").getByTestId("freshness").filter({ hasText: /UNAUTHENTICATED/ }).waitFor(WAIT);
+        assert.equal(await page.getByTestId("queue-row").count(), 0);
+        await screenshot(page, "console-live-refused");
+      });
+    } finally {
+      await page.close();
+      await refused.stop();
+    }
+  });
 });

@@ -21,10 +21,12 @@ export function usePolled<T>(url: string, intervalMs: number): Polled<T> {
     async function tick() {
       try {
         const res = await fetch(url, { cache: "no-store" });
-        const body = (await res.json()) as T | { error: string };
+        const body = (await res.json()) as T | { error: string; code?: string };
         if (stopped) return;
-        if (!res.ok) setState((s) => ({ ...s, error: (body as { error: string }).error ?? `HTTP ${res.status}` }));
-        else setState({ data: body as T, at: new Date() });
+        if (!res.ok) {
+          const { error, code } = body as { error?: string; code?: string };
+          setState((s) => ({ ...s, error: `${error ?? `HTTP ${res.status}`}${code ? ` (${code})` : ""}` }));
+        } else setState({ data: body as T, at: new Date() });
       } catch (err) {
         if (!stopped) setState((s) => ({ ...s, error: (err as Error).message }));
       }
