@@ -99,10 +99,10 @@ export function parseOptions(argv: string[]): BenchOptions {
     cpuProfDir: v["cpu-prof"] ? resolve(v["cpu-prof"]) : undefined,
     mix,
     stallMs: int("stall", v.stall, 120, 60) * 1000,
-    single: { count: int("count", v.count, 20_000, 500), concurrency: int("concurrency", v.concurrency, 64, 64) },
-    bulk: { count: int("bulk", v.bulk, 100_000, 2_000), batch: bulkBatch, concurrency: int("bulk-concurrency", v["bulk-concurrency"], 4, 2), keys: !v["no-keys"] },
-    steady: { rate: int("rate", v.rate, 2_000, 100), seconds: int("duration", v.duration, 180, 5) },
-    broadcast: { subscribers: int("subscribers", v.subscribers, 1_000_000, 5_000) },
-    scale: { shapes, workload, count: int("scale-count", v["scale-count"], workload === "bulk" ? 50_000 : 20_000, 300) },
+    single: { count: int("count", v.count, 20_000, 200), concurrency: int("concurrency", v.concurrency, 64, 64) },
+    bulk: { count: int("bulk", v.bulk, 100_000, 1_000), batch: bulkBatch, concurrency: int("bulk-concurrency", v["bulk-concurrency"], 4, 2), keys: !v["no-keys"] },
+    steady: { rate: int("rate", v.rate, 2_000, 50), seconds: int("duration", v.duration, 180, 5) },
+    broadcast: { subscribers: int("subscribers", v.subscribers, 1_000_000, 2_000) },
+    scale: { shapes, workload, count: int("scale-count", v["scale-count"], workload === "bulk" ? 50_000 : 20_000, 150) },
   };
 }

@@ -31,7 +31,11 @@ export class Enqueuer {
     const now = Date.now();
     const delayOf = (n: Enqueueable) => Math.max(0, (n.scheduledAt?.getTime() ?? 0) - now);
     const byChannel = new Map<QueuedChannel, Enqueueable[]>();
-    for (const n of queued) byChannel.set(n.channel, [...(byChannel.get(n.channel) ?? []), n]);
+    for (const n of queued) {
+      const list = byChannel.get(n.channel);
+      if (list) list.push(n);
+      else byChannel.set(n.channel, [n]);
+    }
     try {
       await Promise.all(
         [...byChannel].map(([channel, list]) =>

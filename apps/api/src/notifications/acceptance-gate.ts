@@ -60,7 +60,11 @@ export async function gateManyOnAcceptance(
     key ? db.category.findMany({ where: { appId, key } }) : Promise.resolve([]),
   ]);
   const byRecipient = new Map<string, typeof preferences>();
-  for (const p of preferences) byRecipient.set(p.recipientId, [...(byRecipient.get(p.recipientId) ?? []), p]);
+  for (const p of preferences) {
+    const list = byRecipient.get(p.recipientId);
+    if (list) list.push(p);
+    else byRecipient.set(p.recipientId, [p]);
+  }
   const at = scheduledAt && scheduledAt > now ? scheduledAt : now;
   return new Map(
     recipients.map((recipient) => {
