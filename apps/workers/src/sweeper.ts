@@ -1,5 +1,5 @@
 import type { Redis } from "ioredis";
-import type { Db } from "@notify/db";
+import type { Db, Tx } from "@notify/db";
 import { deliveryJobOptions, isQueuedChannel, type DeliveryQueues, type QueuedChannel } from "@notify/jobs";
 import type { Logger } from "pino";
 
@@ -67,20 +67,12 @@ export class Sweeper {
 
         const stale = await tx.notification.findMany({
           where: { status: "SENDING", updatedAt: { lt: new Date(now - this.opts.sendingTimeoutMs) } },
-          select: { id: true, channel: true },
+          select: { id: true, channel: true, attemptCount: true },
           take: limit,
         });
         const stuck: typeof stale = [];
         for (const n of stale) if (!(await this.heldByLiveWorker(n))) stuck.push(n);
-        if (stuck.length) {
-          const ids = stuck.map((n) => n.id);
-          await tx.deliveryAttempt.updateMany({
-            where: { notificationId: { in: ids }, status: "SENDING" },
-            data: { status: "FAILED", errorCode: "WORKER_LOST", errorMessage: "the worker stopped before recording the outcome", retryable: true, finishedAt: new Date() },
-          });
-          await tx.notification.updateMany({ where: { id: { in: ids }, status: "SENDING" }, data: { status: "QUEUED", lastError: "worker lost mid-delivery" } });
-          this.log.warn({ count: ids.length }, "recovered notifications from lost workers");
-        }
+        const requeued = stuck.length ? await this.recover(tx, stuck) : [];
 
         const candidates = await tx.notification.findMany({
           where: {
@@ -93,7 +85,7 @@ export class Sweeper {
           take: limit,
         });
         let reenqueued = 0;
-        for (const n of [...candidates, ...stuck]) {
+        for (const n of [...candidates, ...requeued]) {
           if (isQueuedChannel(n.channel) && (await this.ensureJob(n.channel, n.id))) reenqueued++;
         }
         // Touch what was checked so the next pass looks at others first.
@@ -103,6 +95,37 @@ export class Sweeper {
       },
       { timeout: 60_000 },
     );
+  }
+
+  /**
+   * Settles SENDING notifications whose worker is gone, by what its attempts of that claim say:
+   *  - one SUCCEEDED: the provider has it and only the notification's status was not written
+   *    (e.g. the worker died, or Postgres failed it, between the two writes): SENT, not sent again;
+   *  - one still SENDING: nobody knows whether the provider has it. The attempt is closed as
+   *    WORKER_LOST and the notification goes back to QUEUED: the documented duplicate window;
+   *  - otherwise (failed, or never reached a provider): back to QUEUED for its next attempt.
+   * A worker's later writes are fenced on its claim, so they change nothing after this.
+   */
+  private async recover<N extends { id: string; attemptCount: number }>(tx: Tx, stuck: N[]): Promise<N[]> {
+    const ids = stuck.map((n) => n.id);
+    const now = new Date();
+    await tx.deliveryAttempt.updateMany({
+      where: { notificationId: { in: ids }, status: "SENDING" },
+      data: { status: "FAILED", errorCode: "WORKER_LOST", errorMessage: "the worker stopped before recording the outcome", retryable: true, finishedAt: now },
+    });
+    const succeeded = await tx.deliveryAttempt.findMany({ where: { notificationId: { in: ids }, status: "SUCCEEDED" }, select: { notificationId: true, attemptNumber: true } });
+    const sent = new Set(succeeded.filter((a) => stuck.some((n) => n.id === a.notificationId && n.attemptCount === a.attemptNumber)).map((a) => a.notificationId));
+    const requeue = stuck.filter((n) => !sent.has(n.id));
+    if (sent.size) {
+      await tx.notification.updateMany({ where: { id: { in: [...sent] }, status: "SENDING" }, data: { status: "SENT", sentAt: now } });
+      await tx.deliveryEvent.createMany({ data: [...sent].map((id) => ({ notificationId: id, type: "SENT" as const, detail: { recoveredBy: "sweeper" } })) });
+    }
+    if (requeue.length) {
+      await tx.notification.updateMany({ where: { id: { in: requeue.map((n) => n.id) }, status: "SENDING" }, data: { status: "QUEUED", lastError: "worker lost mid-delivery" } });
+      await tx.deliveryEvent.createMany({ data: requeue.map((n) => ({ notificationId: n.id, type: "RETRY_SCHEDULED" as const, detail: { reason: "worker lost mid-delivery" } })) });
+    }
+    this.log.warn({ sent: sent.size, requeued: requeue.length }, "recovered notifications from lost workers");
+    return requeue;
   }
 
   /** Whether a worker is running this notification's job and still renewing its lock. */

@@ -230,7 +230,7 @@ export function violations(r: ChaosReport): string[] {
   must(f.rows === f.accepted, `${f.rows} notification rows for ${f.accepted} accepted sends`);
   must(f.keysWithSeveralIds === 0, `${f.keysWithSeveralIds} idempotency keys answered with more than one notification`);
   must(f.keysWithSeveralRows === 0, `${f.keysWithSeveralRows} idempotency keys with more than one row`);
-  must(f.duplicatesOutsideWindow === 0, `${f.duplicatesOutsideWindow} notifications handed to a provider twice with no lost worker to explain it`);
+  must(f.duplicatesOutsideWindow === 0, `${f.duplicatesOutsideWindow} notifications handed to a provider twice with no attempt of unknown outcome (lost worker, no answer) to explain it`);
   must(f.sentWithoutHandoff === 0, `${f.sentWithoutHandoff} notifications SENT that no provider received`);
   must(f.handoffsWithoutAttempt === 0, `${f.handoffsWithoutAttempt} hand-offs naming no attempt row`);
   must(f.handoffsOfUnknown === 0, `${f.handoffsOfUnknown} hand-offs of notifications nobody was told were accepted`);

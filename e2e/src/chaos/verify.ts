@@ -30,7 +30,7 @@ export interface Tally {
   handoffs: number;
   /** Notifications handed to a provider more than once... */
   duplicated: number;
-  /** ...explained by an attempt whose worker was lost after the hand-off (the documented window). */
+  /** ...explained by attempts whose outcome was never learned (the documented window, see outcomeUnknown). */
   duplicatesInWindow: number;
   /** ...with no lost worker to explain them: must be 0. */
   duplicatesOutsideWindow: number;
@@ -53,6 +53,17 @@ export async function statusCounts(db: Db, appId: string): Promise<{ total: numb
   const total = groups.reduce((sum, g) => sum + g._count._all, 0);
   const terminal = TERMINAL.reduce((sum, s) => sum + (byStatus[s] ?? 0), 0);
   return { total, open: total - terminal, byStatus };
+}
+
+/**
+ * An attempt whose outcome the platform never learned, so the provider may have accepted it: the
+ * documented window. Either its worker was lost (the sweeper closed it as WORKER_LOST), or the
+ * provider's answer never arrived (a timeout or dropped connection after the request went out;
+ * adapters then report a transport code such as "network" or "ECONNRESET", never an HTTP status
+ * or a provider's numeric error code).
+ */
+export function outcomeUnknown(a: { status: string; errorCode: string | null }): boolean {
+  return a.errorCode === "WORKER_LOST" || (a.status === "FAILED" && a.errorCode !== null && !/^\d+$/.test(a.errorCode));
 }
 
 export async function tally(db: Db, appId: string, traffic: TrafficStats, handoffs: readonly Handoff[], keyToId: Map<string, string>): Promise<Tally> {
@@ -107,7 +118,7 @@ export async function tally(db: Db, appId: string, traffic: TrafficStats, handof
   for (const [id, count] of handoffsOf) {
     if (count < 2) continue;
     duplicated++;
-    const lost = (attemptsOf.get(id) ?? []).filter((a) => a.errorCode === "WORKER_LOST").length;
+    const lost = (attemptsOf.get(id) ?? []).filter(outcomeUnknown).length;
     // Each extra hand-off must be matched by one attempt whose outcome was never written.
     if (count - 1 <= lost) duplicatesInWindow++;
     else {

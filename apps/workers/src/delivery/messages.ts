@@ -78,7 +78,10 @@ const builders: { [C in QueuedChannel]: Builder<C> } = {
     headers: defaults.unsubscribe && !context.categoryRequired ? listUnsubscribeHeaders(n, defaults.unsubscribe) : undefined,
   }),
   SMS: (n, target, _attemptId, defaults) => ({ to: target.address, body: text(n, "body")!, statusCallbackUrl: defaults.smsStatusCallbackUrl }),
-  IOS_PUSH: push,
+  // A retry after a lost outcome (see README, "Delivery guarantees") is collapsed into the first on
+  // the device when both arrive: APNs shows one notification per collapse id. Not for FCM, which
+  // keeps only four collapse keys per offline device and would drop the rest.
+  IOS_PUSH: (n, target, attemptId) => ({ ...push(n, target, attemptId), collapseId: text(n, "collapseKey") ?? n.id }),
   ANDROID_PUSH: push,
   WEB_PUSH: (n, target) => ({
     endpoint: target.address,
@@ -87,7 +90,8 @@ const builders: { [C in QueuedChannel]: Builder<C> } = {
     ttlSeconds: webPushTtl(n),
     // Web Push has always gone as normal urgency; only an explicit HIGH raises it.
     urgency: text(n, "priority") === "high" ? "high" : "normal",
-    topic: text(n, "collapseKey"),
+    // Likewise a push service replaces a still-undelivered message that has the same topic (≤ 32 URL-safe characters).
+    topic: text(n, "collapseKey") ?? n.id.replaceAll("-", ""),
   }),
 };
 
