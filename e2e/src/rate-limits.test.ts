@@ -17,10 +17,16 @@ describe("rate limits: limited work waits, it is not dropped", () => {
 
   test("an API key over its request rate gets RATE_LIMITED (HTTP 429) with a retry delay", async () => {
     await new Promise((r) => setTimeout(r, 1100)); // a fresh one-second window
+    const started = Date.now();
     const results = await Promise.all(Array.from({ length: 12 }, () => stack.graphql(key, `{ recipient(externalId: "r") { id } }`)));
+    // A key's window opens at its first call and lasts a second; on a loaded machine the burst may
+    // outlast it, and 5 may pass in each window the burst spans, no more.
+    const windows = Math.max(1, Math.ceil((Date.now() - started) / 1000));
     const limited = results.filter((r) => r.errors?.[0]?.extensions?.code === "RATE_LIMITED");
-    assert.ok(results.filter((r) => !r.errors).length <= 5, "no more than 5 calls pass in one second");
-    assert.ok(limited.length >= 7, `expected ≥ 7 limited, got ${limited.length}`);
+    const passed = results.filter((r) => !r.errors).length;
+    assert.ok(passed <= 5 * windows, `${passed} calls passed in ${windows} one-second windows`);
+    assert.equal(passed + limited.length, 12);
+    assert.ok(limited.length >= 1, "the burst was limited");
     assert.equal(limited[0]!.status, 429);
     assert.ok(limited[0]!.errors![0]!.extensions!.retryAfterMs > 0);
     // Another key of the same app has its own budget.
