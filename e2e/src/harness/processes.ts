@@ -54,7 +54,7 @@ export function startProcess(name: string, script: string, env: Record<string, s
 }
 
 /** Polls until the URL answers 200, or fails with the process's output. */
-export async function waitReady(url: string, proc: ServiceProcess, timeoutMs = 30_000): Promise<void> {
+export async function waitReady(url: string, proc: ServiceProcess, timeoutMs = 90_000): Promise<void> {
   const until = Date.now() + timeoutMs;
   while (Date.now() < until) {
     if (proc.child.exitCode !== null) throw new Error(`${proc.name} exited with ${proc.child.exitCode}:\n${proc.output()}`);
