@@ -4,6 +4,7 @@ import { CHANNEL_POLICIES, deliveryJobSchema, QUEUE_NAMES, QUEUE_PREFIX, type De
 import type { Logger } from "pino";
 import { backoffDelay } from "./delivery/backoff.js";
 import { deliver, type DeliveryResult } from "./delivery/deliver.js";
+import { DeliveryLedger, type LedgerOptions } from "./delivery/ledger.js";
 import type { MessageDefaults } from "./delivery/messages.js";
 import type { RecipientCaps } from "./delivery/recipient-caps.js";
 import type { RetryPolicy } from "./delivery/retry-budget.js";
@@ -24,24 +25,28 @@ export interface ChannelWorkerOptions<C extends QueuedChannel> {
   caps?: RecipientCaps;
   /** Gathers this worker's concurrent sends into provider batches, for providers that have them. */
   batching?: BatchingOptions;
+  /** Gathers this worker's concurrent Postgres writes into one statement each. */
+  ledger: LedgerOptions;
 }
 
 /**
  * A BullMQ worker for one channel's queue, running `deliver` for each job. The jobs it holds at
  * once (up to its concurrency) call the provider through one BatchingProvider, so when several
- * are ready together they go out in one batch call where the vendor has one (FCM, Postmark).
+ * are ready together they go out in one batch call where the vendor has one (FCM, Postmark), and
+ * their Postgres writes share statements through one DeliveryLedger.
  */
 export function startChannelWorker<C extends QueuedChannel>(opts: ChannelWorkerOptions<C>): Worker<DeliveryJob, DeliveryResult> {
   const policy = CHANNEL_POLICIES[opts.channel];
   const log = opts.log.child({ channel: opts.channel, provider: opts.provider.name });
   const provider = BatchingProvider.wrap(opts.provider, opts.batching);
+  const ledger = new DeliveryLedger(opts.db, opts.ledger);
   const worker = new Worker<DeliveryJob, DeliveryResult>(
     QUEUE_NAMES[opts.channel],
     async (job, token) => {
       const parsed = deliveryJobSchema.safeParse(job.data);
       if (!parsed.success) throw new UnrecoverableError(`malformed job ${job.id}: ${parsed.error.message}`);
       return deliver(
-        { db: opts.db, channel: opts.channel, provider, defaults: opts.defaults, log, retry: opts.retry, caps: opts.caps },
+        { db: opts.db, ledger, channel: opts.channel, provider, defaults: opts.defaults, log, retry: opts.retry, caps: opts.caps },
         parsed.data.notificationId,
         {
           attempt: job.attemptsMade + 1,

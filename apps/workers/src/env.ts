@@ -36,6 +36,13 @@ const EnvSchema = z.object({
   DELIVERY_BATCH_WAIT_MS: z.coerce.number().int().nonnegative().max(5_000).default(20),
   /** The most messages per batch call; the provider's own limit (500 for both) when unset. */
   DELIVERY_BATCH_MAX: z.coerce.number().int().min(2).optional(),
+  /**
+   * The delivery path's Postgres writes (claim, attempts, outcome) are batched across a channel
+   * worker's concurrent jobs: how long a write waits for others to join it (0: the same event
+   * loop turn only), and the most notifications per statement.
+   */
+  LEDGER_BATCH_WAIT_MS: z.coerce.number().int().nonnegative().max(1_000).default(5),
+  LEDGER_BATCH_MAX: z.coerce.number().int().positive().max(1_000).default(200),
   /** Overrides every channel's base retry backoff (tests use a few ms). */
   DELIVERY_BACKOFF_BASE_MS: z.coerce.number().int().positive().optional(),
 

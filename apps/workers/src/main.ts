@@ -80,6 +80,7 @@ for (const channel of wanted) {
       retry: retry[channel],
       caps: recipientCaps,
       batching: { waitMs: env.DELIVERY_BATCH_WAIT_MS, maxSize: env.DELIVERY_BATCH_MAX },
+      ledger: { waitMs: env.LEDGER_BATCH_WAIT_MS, maxBatch: env.LEDGER_BATCH_MAX },
     }),
   );
 }

@@ -22,7 +22,9 @@ export class LoadClient {
       if (!res.errors) return res.data!;
       this.note(String(res.errors[0]?.extensions?.code ?? res.status), res.errors[0]?.message ?? "");
     } catch (err) {
-      this.note("client", (err as Error).message);
+      // fetch's own message is only "fetch failed"; the cause says what happened to the connection.
+      const cause = (err as Error & { cause?: { code?: string; message?: string } }).cause;
+      this.note("client", [(err as Error).message, cause?.code ?? cause?.message].filter(Boolean).join(": "));
     }
     return null;
   }

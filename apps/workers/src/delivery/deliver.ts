@@ -1,11 +1,13 @@
+import { randomUUID } from "node:crypto";
 import { DelayedError, UnrecoverableError } from "bullmq";
-import type { Db, Prisma } from "@notify/db";
+import type { Db } from "@notify/db";
 import type { QueuedChannel } from "@notify/jobs";
 import type { Logger } from "pino";
 import { DeadTargetError, ProviderError, RetryableProviderError } from "../providers/errors.js";
 import type { ChannelMessages, Provider } from "../providers/provider.js";
-import { claim, type Claimed } from "./claim.js";
+import type { Claimed } from "./claim.js";
 import { durably } from "./durably.js";
+import type { DeliveryLedger, FinishRow } from "./ledger.js";
 import { buildMessage, type MessageDefaults } from "./messages.js";
 import { asProviderError, deactivateTarget, type TargetOutcome } from "./outcome.js";
 import { checkPreferences } from "./preference-gate.js";
@@ -15,6 +17,8 @@ import { resolveTargets } from "./targets.js";
 
 export interface DeliverDeps<C extends QueuedChannel> {
   db: Db;
+  /** The delivery path's own writes, batched across this channel worker's concurrent jobs. */
+  ledger: DeliveryLedger;
   channel: C;
   provider: Provider<ChannelMessages[C]>;
   defaults: MessageDefaults;
@@ -48,7 +52,7 @@ export async function deliver<C extends QueuedChannel>(
   notificationId: string,
   run: DeliveryAttemptInfo,
 ): Promise<DeliveryResult> {
-  const n = await claim(deps.db, notificationId);
+  const n = await deps.ledger.claim(notificationId);
   if (!n) return "not-claimed";
   try {
     return await handOff(deps, n, run);
@@ -63,19 +67,20 @@ export async function deliver<C extends QueuedChannel>(
 }
 
 async function handOff<C extends QueuedChannel>(deps: DeliverDeps<C>, n: Claimed, run: DeliveryAttemptInfo): Promise<DeliveryResult> {
-  const { db, channel, provider, log } = deps;
+  const { db, ledger, channel, provider, log } = deps;
+  const finish = (data: FinishRow["data"], event: FinishRow["event"], detail: FinishRow["detail"]) => finishClaim(ledger, n, data, event, detail);
 
   // Preferences again, now: the recipient may have opted out or gone quiet since acceptance.
-  const { decision, categoryRequired } = await checkPreferences(db, n, channel);
+  const { decision, categoryRequired } = await checkPreferences(ledger, n, channel);
   if (!decision.allowed) {
     const reason = `opted out after acceptance: ${decision.reason}`;
-    await finish(db, n, { status: "SKIPPED", statusReason: reason }, "SKIPPED", { reason });
+    await finish({ status: "SKIPPED", statusReason: reason }, "SKIPPED", { reason });
     return "skipped";
   }
   if (decision.deferUntil) {
     // Release the claim first (SENDING → PENDING, not due until the window ends), then park the
     // same job: the job id stays the notification id and the next run has to win the claim again.
-    await finish(db, n, { status: "PENDING", scheduledAt: decision.deferUntil, attemptCount: { decrement: 1 } }, "QUEUED", {
+    await finish({ status: "PENDING", scheduledAt: decision.deferUntil, attemptCount: { decrement: 1 } }, "QUEUED", {
       reason: "quiet hours",
       deferredUntil: decision.deferUntil.toISOString(),
     });
@@ -85,7 +90,7 @@ async function handOff<C extends QueuedChannel>(deps: DeliverDeps<C>, n: Claimed
 
   const { targets, unreachable } = resolveTargets(channel, n);
   if (targets.length === 0) {
-    await finish(db, n, { status: "SKIPPED", statusReason: unreachable }, "SKIPPED", { reason: unreachable });
+    await finish({ status: "SKIPPED", statusReason: unreachable }, "SKIPPED", { reason: unreachable });
     return "skipped";
   }
 
@@ -94,7 +99,7 @@ async function handOff<C extends QueuedChannel>(deps: DeliverDeps<C>, n: Claimed
   if (capWait != null) {
     const cap = deps.caps!.capOf(channel)!;
     const until = capWakeUp(capWait, cap);
-    await finish(db, n, { status: "PENDING", scheduledAt: until, attemptCount: { decrement: 1 } }, "QUEUED", {
+    await finish({ status: "PENDING", scheduledAt: until, attemptCount: { decrement: 1 } }, "QUEUED", {
       reason: `recipient cap: at most ${cap.max} per ${cap.windowMs / 1000} s on ${channel}`,
       deferredUntil: until.toISOString(),
     });
@@ -104,15 +109,15 @@ async function handOff<C extends QueuedChannel>(deps: DeliverDeps<C>, n: Claimed
 
   // The attempt rows are written before the provider is called: if this process dies
   // mid-call, the SENDING attempt is the evidence that a hand-off may have happened.
-  const attempts = await db.deliveryAttempt.createManyAndReturn({
-    data: targets.map((t) => ({
-      notificationId: n.id,
-      attemptNumber: n.attemptCount,
-      deviceId: t.device?.id,
-      provider: provider.name,
-      target: t.address,
-    })),
-  });
+  const attempts = targets.map((t) => ({
+    id: randomUUID(),
+    notificationId: n.id,
+    attemptNumber: n.attemptCount,
+    deviceId: t.device?.id,
+    provider: provider.name,
+    target: t.address,
+  }));
+  await ledger.openAttempts(attempts);
 
   const outcomes: TargetOutcome[] = await Promise.all(
     targets.map(async (target, i): Promise<TargetOutcome> => {
@@ -130,14 +135,11 @@ async function handOff<C extends QueuedChannel>(deps: DeliverDeps<C>, n: Claimed
   // From here on a provider may have accepted the message: the outcome is written through short
   // Postgres outages rather than left for the sweeper, which would have to assume the worst.
   await durably(log, "record attempt outcomes", () =>
-    Promise.all(
+    ledger.closeAttempts(
       outcomes.map((o) =>
-        db.deliveryAttempt.update({
-          where: { id: o.attemptId },
-          data: o.ok
-            ? { status: "SUCCEEDED", providerMessageId: o.providerMessageId, finishedAt }
-            : { status: "FAILED", errorCode: o.error.code, errorMessage: o.error.message.slice(0, 1000), retryable: o.error.retryable, finishedAt },
-        }),
+        o.ok
+          ? { attemptId: o.attemptId, ok: true, providerMessageId: o.providerMessageId, finishedAt }
+          : { attemptId: o.attemptId, ok: false, errorCode: o.error.code, errorMessage: o.error.message.slice(0, 1000), retryable: o.error.retryable, finishedAt },
       ),
     ),
   );
@@ -149,7 +151,7 @@ async function handOff<C extends QueuedChannel>(deps: DeliverDeps<C>, n: Claimed
   const failures = outcomes.flatMap((o) => (o.ok ? [] : [o.error]));
   if (succeeded.length > 0) {
     // Partial success on a multi-device push counts as sent; failed devices are recorded per attempt.
-    await finish(db, n, { status: "SENT", sentAt: finishedAt, lastError: failures[0]?.message ?? null, lastErrorCode: failures[0]?.code ?? null }, "SENT", {
+    await finish({ status: "SENT", sentAt: finishedAt, lastError: failures[0]?.message ?? null, lastErrorCode: failures[0]?.code ?? null }, "SENT", {
       attempts: outcomes.map((o) => (o.ok ? { target: o.target.address, providerMessageId: o.providerMessageId, ...o.detail } : { target: o.target.address, error: o.error.code })),
     });
     return "sent";
@@ -160,14 +162,14 @@ async function handOff<C extends QueuedChannel>(deps: DeliverDeps<C>, n: Claimed
   const retryable = failures.find((e): e is RetryableProviderError => e instanceof RetryableProviderError);
   const lastError = failures.map((e) => e.message).join("; ").slice(0, 2000);
   if (!retryable) {
-    await finish(db, n, { status: "FAILED", statusReason: failures[0]!.code, lastError, lastErrorCode: failures[0]!.code }, "FAILED", {
+    await finish({ status: "FAILED", statusReason: failures[0]!.code, lastError, lastErrorCode: failures[0]!.code }, "FAILED", {
       errors: failures.map((e) => ({ code: e.code, message: e.message })),
     });
     return "failed";
   }
   const spent = budgetSpent(n, deps.retry);
   if (spent) {
-    await finish(db, n, { status: "DEAD", statusReason: spent, lastError, lastErrorCode: retryable.code, deadLetteredAt: new Date() }, "DEAD_LETTERED", {
+    await finish({ status: "DEAD", statusReason: spent, lastError, lastErrorCode: retryable.code, deadLetteredAt: new Date() }, "DEAD_LETTERED", {
       reason: spent,
       code: retryable.code,
       lastError,
@@ -176,7 +178,7 @@ async function handOff<C extends QueuedChannel>(deps: DeliverDeps<C>, n: Claimed
     throw new UnrecoverableError(lastError);
   }
   // Back to QUEUED before BullMQ schedules the retry, so the next run can claim it again.
-  await finish(db, n, { status: "QUEUED", lastError, lastErrorCode: retryable.code }, "RETRY_SCHEDULED", { code: retryable.code, retryAfterMs: retryable.retryAfterMs ?? null });
+  await finish({ status: "QUEUED", lastError, lastErrorCode: retryable.code }, "RETRY_SCHEDULED", { code: retryable.code, retryAfterMs: retryable.retryAfterMs ?? null });
   throw retryable;
 }
 
@@ -185,19 +187,8 @@ async function handOff<C extends QueuedChannel>(deps: DeliverDeps<C>, n: Claimed
  * the claim (SENDING at the attempt number it claimed). If the sweeper has meanwhile taken the
  * notification back from a worker it thought dead, this run's late word changes nothing.
  */
-async function finish(
-  db: Db,
-  n: Claimed,
-  data: Prisma.NotificationUpdateManyMutationInput,
-  event: Prisma.DeliveryEventCreateManyInput["type"],
-  detail: Record<string, unknown>,
-): Promise<void> {
-  await durably(undefined, "record the outcome", () =>
-    db.$transaction(async (tx) => {
-      const { count } = await tx.notification.updateMany({ where: { id: n.id, status: "SENDING", attemptCount: n.attemptCount }, data });
-      if (count) await tx.deliveryEvent.create({ data: { notificationId: n.id, type: event, detail: detail as Prisma.InputJsonValue } });
-    }),
-  );
+async function finishClaim(ledger: DeliveryLedger, n: Claimed, data: FinishRow["data"], event: FinishRow["event"], detail: FinishRow["detail"]): Promise<void> {
+  await durably(undefined, "record the outcome", () => ledger.finish({ claim: n, data, event, detail }));
 }
 
 /** Gives the claim back when nothing was handed to a provider (no attempt row, or only unsent ones). */

@@ -1,7 +1,7 @@
-import type { ChannelScope, Db } from "@notify/db";
 import type { QueuedChannel } from "@notify/jobs";
 import { ANY_CATEGORY, decide, quietWindowOf, type Decision } from "@notify/preferences";
 import type { Claimed } from "./claim.js";
+import type { DeliveryLedger } from "./ledger.js";
 
 export interface PreferenceCheck {
   decision: Decision;
@@ -13,14 +13,9 @@ export interface PreferenceCheck {
  * The second look at preferences, just before delivery: the recipient may have opted out or
  * set quiet hours since the notification was accepted. Reads only the rules that can apply.
  */
-export async function checkPreferences(db: Db, n: Claimed, channel: QueuedChannel, now = new Date()): Promise<PreferenceCheck> {
+export async function checkPreferences(ledger: DeliveryLedger, n: Claimed, channel: QueuedChannel, now = new Date()): Promise<PreferenceCheck> {
   const category = n.category && n.category !== ANY_CATEGORY ? n.category : null;
-  const [preferences, categoryRow] = await Promise.all([
-    db.preference.findMany({
-      where: { recipientId: n.recipientId, channel: { in: [channel, "ALL"] as ChannelScope[] }, category: { in: category ? [category, ANY_CATEGORY] : [ANY_CATEGORY] } },
-    }),
-    category ? db.category.findUnique({ where: { appId_key: { appId: n.appId, key: category } } }) : Promise.resolve(null),
-  ]);
+  const { preferences, category: categoryRow } = await ledger.preferences({ appId: n.appId, recipientId: n.recipientId, channel, category });
   const decision = decide({
     preferences,
     categories: categoryRow ? [categoryRow] : [],
