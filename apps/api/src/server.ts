@@ -14,6 +14,7 @@ import { readBearerToken, readCredentials } from "./auth/credentials.js";
 import type { Context } from "./context.js";
 import { UnauthenticatedError } from "./errors.js";
 import { ApiKeyRateLimiter } from "./auth/rate-limit.js";
+import { unavailableError } from "./graphql/unavailable.js";
 import { explainValidationError } from "./graphql/validation-errors.js";
 import { createSchema } from "./graphql/schema.js";
 import type { Services } from "./services.js";
@@ -55,7 +56,11 @@ export async function startApiServer(deps: ApiServerDeps, { host, port }: { host
     ],
     // Internal errors reach the log with their stack and the caller as a bare INTERNAL_SERVER_ERROR.
     formatError: (formatted, error) => {
-      if (formatted.extensions?.code === "INTERNAL_SERVER_ERROR") deps.log.error({ err: error }, "internal error");
+      if (formatted.extensions?.code === "INTERNAL_SERVER_ERROR") {
+        const unavailable = unavailableError(error);
+        if (unavailable) return unavailable;
+        deps.log.error({ err: error }, "internal error");
+      }
       return explainValidationError(formatted);
     },
   });
