@@ -1,5 +1,7 @@
 /** Postmark webhook payloads (Delivery, Bounce, SpamComplaint, Open, Click) and their delivery. */
 
+import { postCallback } from "./webhook-client.js";
+
 export interface SentEmail {
   messageId: string;
   from: string;
@@ -114,7 +116,7 @@ export async function postWebhook(
   auth: { username: string; password: string },
   payload: Record<string, unknown>,
 ): Promise<number> {
-  const res = await fetch(url, {
+  const res = await postCallback(url, {
     method: "POST",
     headers: {
       "Content-Type": "application/json",

@@ -6,6 +6,7 @@ import { basicAuth, BodyTooLargeError, headersOf, holdThenDrop, httpUrl, readBod
 import type { ControlRequest, ControlResponse, RunningSimulator, SimulatorContext } from "../core/simulator.js";
 import { invalidTo, newMessage, notMobile, rfc2822, twilioError, validateCreate, type MessageStatus, type TwilioError, type TwilioMessage } from "./twilio-message.js";
 import { twilioSignature } from "./twilio-signature.js";
+import { postCallback } from "./webhook-client.js";
 
 export interface TwilioSimulatorOptions {
   host: string;
@@ -86,7 +87,7 @@ export async function startTwilioSimulator(ctx: SimulatorContext, opts: TwilioSi
       ...(m.error_code !== null ? { ErrorCode: String(m.error_code) } : {}),
       ...extra,
     };
-    const res = await fetch(url, {
+    const res = await postCallback(url, {
       method: "POST",
       headers: {
         "Content-Type": "application/x-www-form-urlencoded; charset=utf-8",
