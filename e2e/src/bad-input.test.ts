@@ -21,8 +21,8 @@ describe("bad input gets a typed GraphQL error and changes nothing", () => {
       stack.db.device.count(),
       stack.db.idempotencyKey.count(),
     ]);
-    // Queue keys only: the API key's request-rate counters ({notify}:api-rate…) are not writes of the call.
-    const jobs = (await redis.keys("{notify}:*")).filter((k) => !k.endsWith(":meta") && !k.endsWith(":stalled-check") && !k.startsWith("{notify}:api-rate")).length;
+    // Queue keys only (notify:{queue}:…): the API key's request-rate counters ({notify}:api-rate…) are not writes of the call.
+    const jobs = (await redis.keys("notify:*")).filter((k) => !k.endsWith(":meta") && !k.endsWith(":stalled-check")).length;
     return { notifications, events, attempts, devices, idempotency, jobs };
   }
 

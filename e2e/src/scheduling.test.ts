@@ -80,7 +80,7 @@ describe("scheduling: sendAt, local time, cancel, reschedule, bad times, survivi
     notifications: await stack.db.notification.count(),
     accepted: await stack.db.deliveryEvent.count({ where: { type: { in: ["ACCEPTED", "CANCELED"] } } }),
     schedules: await stack.db.recurringSchedule.count(),
-    delayed: await redis.zcard("{notify}:deliver-email:delayed"),
+    delayed: await redis.zcard("notify:{deliver-email}:delayed"),
   });
 
   before(async () => {
@@ -101,7 +101,7 @@ describe("scheduling: sendAt, local time, cancel, reschedule, bad times, survivi
     const n = await send({ externalId: "at", channels: ["EMAIL"], content: { subject: "Later", body: "…" }, sendAt: withOffset(due, 9 * 60) });
     assert.equal(n.status, "PENDING");
     assert.equal(n.scheduledAt, due.toISOString());
-    assert.ok((await redis.zscore("{notify}:deliver-email:delayed", n.id)) !== null, "a delayed job waits in Redis");
+    assert.ok((await redis.zscore("notify:{deliver-email}:delayed", n.id)) !== null, "a delayed job waits in Redis");
     assert.equal(mailsTo(address).length, 0);
     const sent = await settled(n.id);
     assert.ok(["SENT", "DELIVERED"].includes(sent.status));
@@ -142,7 +142,7 @@ describe("scheduling: sendAt, local time, cancel, reschedule, bad times, survivi
     const c = ok(await gql(CANCEL, { id: canceled.id })).cancelNotification;
     assert.equal(c.status, "CANCELED");
     assert.ok((await row(canceled.id)).events.some((e) => e.type === "CANCELED"));
-    assert.equal(await redis.zscore("{notify}:deliver-email:delayed", canceled.id), null);
+    assert.equal(await redis.zscore("notify:{deliver-email}:delayed", canceled.id), null);
     assert.equal(ok(await gql(CANCEL, { id: canceled.id })).cancelNotification.status, "CANCELED");
     rejected(await gql(RESCHEDULE, { id: canceled.id, input: { sendAt: new Date(Date.now() + MINUTE).toISOString() } }), { code: "CONFLICT", reason: "NOT_RESCHEDULABLE" });
 
@@ -214,7 +214,7 @@ describe("scheduling: sendAt, local time, cancel, reschedule, bad times, survivi
       await recipient(`wipe-${i}`, { email: address });
       ids.push((await send({ externalId: `wipe-${i}`, channels: ["EMAIL"], content: { subject: "Survivor", body: "…" }, sendAt: due.toISOString() })).id);
     }
-    for (const id of ids) assert.ok((await redis.zscore("{notify}:deliver-email:delayed", id)) !== null, "a delayed job each");
+    for (const id of ids) assert.ok((await redis.zscore("notify:{deliver-email}:delayed", id)) !== null, "a delayed job each");
 
     // The worker dies without a chance to clean up, then Redis loses everything.
     for (const w of stack.workers) await w.stop("SIGKILL");

@@ -7,7 +7,7 @@ import { expressMiddleware } from "@as-integrations/express5";
 import express from "express";
 import { useServer } from "graphql-ws/use/ws";
 import { WebSocketServer } from "ws";
-import type { Redis } from "ioredis";
+import type { RedisConnection } from "@notify/jobs";
 import type { Logger } from "pino";
 import type { Db } from "@notify/db";
 import { readBearerToken, readCredentials } from "./auth/credentials.js";
@@ -23,7 +23,7 @@ import type { ApiEnv } from "./env.js";
 
 export interface ApiServerDeps {
   db: Db;
-  redis: Redis;
+  redis: RedisConnection;
   services: Services;
   log: Logger;
   env: ApiEnv;

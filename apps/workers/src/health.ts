@@ -1,13 +1,13 @@
 import { createServer, type Server } from "node:http";
 import type { Worker } from "bullmq";
-import type { Redis } from "ioredis";
+import type { RedisConnection } from "@notify/jobs";
 import type { Db } from "@notify/db";
 
 /**
  * /health: the process is alive. /ready: Postgres and Redis answer, every worker runs, and the
  * process is not draining (after SIGTERM it finishes its jobs but should get no new traffic).
  */
-export function startHealthServer(deps: { db: Db; redis: Redis; workers: Worker[]; draining?: () => boolean }, host: string, port: number): Promise<Server> {
+export function startHealthServer(deps: { db: Db; redis: RedisConnection; workers: Worker[]; draining?: () => boolean }, host: string, port: number): Promise<Server> {
   const server = createServer(async (req, res) => {
     if (req.url === "/health") {
       res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ status: "ok" }));

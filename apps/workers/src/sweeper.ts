@@ -1,4 +1,4 @@
-import type { Redis } from "ioredis";
+import type { RedisConnection } from "@notify/jobs";
 import type { Db, Tx } from "@notify/db";
 import { deliveryJobOptions, isQueuedChannel, type DeliveryQueues, type QueuedChannel } from "@notify/jobs";
 import type { Logger } from "pino";
@@ -39,7 +39,7 @@ export class Sweeper {
     private readonly log: Logger,
     private readonly opts: SweeperOptions,
     /** Reads BullMQ's job locks; without it every old SENDING row counts as abandoned. */
-    private readonly redis?: Redis,
+    private readonly redis?: RedisConnection,
   ) {}
 
   start(): void {

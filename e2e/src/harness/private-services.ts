@@ -1,5 +1,5 @@
 import { execFileSync, spawn, type ChildProcess, type SpawnOptions } from "node:child_process";
-import { chownSync, existsSync, mkdtempSync, rmSync } from "node:fs";
+import { chownSync, existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
@@ -94,6 +94,77 @@ export async function startPrivateRedis({ maxmemoryPolicy = "noeviction" }: { ma
     },
   };
   return redis;
+}
+
+export interface PrivateRedisCluster {
+  /** redis-cluster://host:port,… as the platform's REDIS_URL takes it. */
+  url: string;
+  ports: number[];
+  stop(): Promise<void>;
+}
+
+/**
+ * A Redis Cluster of its own: `masters` redis-servers in cluster mode (no replicas), joined
+ * with `redis-cli --cluster create`, which spreads the 16,384 slots over them.
+ */
+export async function startPrivateRedisCluster(masters = 3): Promise<PrivateRedisCluster> {
+  const dir = mkdtempSync(join(tmpdir(), "notify-redis-cluster-"));
+  const ports: number[] = [];
+  const children: ChildProcess[] = [];
+  const outputs: string[] = [];
+  const stop = async () => {
+    for (const child of children) child.kill("SIGKILL");
+    await Promise.all(children.map((child) => exited(child)));
+    rmSync(dir, { recursive: true, force: true });
+  };
+  try {
+    for (let i = 0; i < masters; i++) {
+      const [port, busPort] = [await freePort(), await freePort()];
+      const nodeDir = join(dir, String(port));
+      mkdirSync(nodeDir);
+      const child = track(
+        spawn(
+          "redis-server",
+          [
+            "--port", String(port), "--cluster-port", String(busPort), "--bind", "127.0.0.1", "--dir", nodeDir,
+            "--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf", "--save", "", "--appendonly", "no",
+            "--maxmemory-policy", "noeviction", "--daemonize", "no",
+          ],
+          { stdio: ["ignore", "pipe", "pipe"] },
+        ),
+      );
+      const index = outputs.push("") - 1;
+      child.stdout!.on("data", (d) => (outputs[index] += d));
+      child.stderr!.on("data", (d) => (outputs[index] += d));
+      children.push(child);
+      ports.push(port);
+      await until(`redis-server (cluster mode) on ${port}`, () => ping(`redis://127.0.0.1:${port}`), () => outputs[index]!);
+    }
+    execFileSync("redis-cli", ["--cluster", "create", ...ports.map((p) => `127.0.0.1:${p}`), "--cluster-replicas", "0", "--cluster-yes"], { stdio: "pipe" });
+    await until(
+      "the cluster to agree (cluster_state:ok)",
+      async () => {
+        const states = await Promise.all(ports.map((p) => clusterState(p)));
+        return states.every((s) => s === "ok");
+      },
+      () => outputs.join("\n"),
+    );
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  return { url: `redis-cluster://${ports.map((p) => `127.0.0.1:${p}`).join(",")}`, ports, stop };
+}
+
+async function clusterState(port: number): Promise<string | undefined> {
+  const r = new Redis(port, "127.0.0.1", { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  r.on("error", () => undefined);
+  try {
+    await r.connect();
+    return /cluster_state:(\w+)/.exec(String(await r.call("CLUSTER", "INFO")))?.[1];
+  } finally {
+    r.disconnect();
+  }
 }
 
 async function ping(url: string): Promise<boolean> {

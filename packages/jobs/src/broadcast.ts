@@ -5,7 +5,8 @@ import { QUEUE_PREFIX } from "./queues.js";
 import { localeChain, pickLocale } from "./locale.js";
 
 /** Fan-out jobs: one per broadcast, job id = broadcast id. */
-export const BROADCAST_QUEUE = "broadcast-fanout";
+/** Hash-tagged like the delivery queues (queues.ts): its own Redis Cluster slot. */
+export const BROADCAST_QUEUE = "{broadcast-fanout}";
 
 const renderedChannel = z.object({
   channel: z.enum(Channel),

@@ -8,19 +8,20 @@ export type QueuedChannel = Exclude<Channel, "IN_APP">;
 export const QUEUED_CHANNELS: readonly QueuedChannel[] = ["IOS_PUSH", "ANDROID_PUSH", "SMS", "EMAIL", "WEB_PUSH"];
 
 /** One queue per channel, so a slow provider never holds up the others. */
+/**
+ * The braces are Redis Cluster hash tags: every key of one queue (notify:{deliver-email}:wait,
+ * …:active, …:<job id>) hashes to one slot, which BullMQ's multi-key Lua scripts require, while
+ * the five queues land in different slots, so a cluster spreads them over its shards.
+ */
 export const QUEUE_NAMES: Record<QueuedChannel, string> = {
-  IOS_PUSH: "deliver-ios-push",
-  ANDROID_PUSH: "deliver-android-push",
-  SMS: "deliver-sms",
-  EMAIL: "deliver-email",
-  WEB_PUSH: "deliver-web-push",
+  IOS_PUSH: "{deliver-ios-push}",
+  ANDROID_PUSH: "{deliver-android-push}",
+  SMS: "{deliver-sms}",
+  EMAIL: "{deliver-email}",
+  WEB_PUSH: "{deliver-web-push}",
 };
 
-/**
- * The braces make every key of every queue hash to one Redis Cluster slot, which BullMQ's
- * multi-key Lua scripts require.
- */
-export const QUEUE_PREFIX = "{notify}";
+export const QUEUE_PREFIX = "notify";
 
 /** A delivery job carries only the id: Postgres holds the notification itself. */
 export const deliveryJobSchema = z.object({ notificationId: z.uuid() });

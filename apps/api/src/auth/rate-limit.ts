@@ -1,4 +1,4 @@
-import type { Redis } from "ioredis";
+import type { RedisConnection } from "@notify/jobs";
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from "rate-limiter-flexible";
 import { RateLimitedError } from "../errors.js";
 
@@ -10,7 +10,7 @@ import { RateLimitedError } from "../errors.js";
 export class ApiKeyRateLimiter {
   private readonly limiter: RateLimiterRedis;
 
-  constructor(redis: Redis, perSecond: number) {
+  constructor(redis: RedisConnection, perSecond: number) {
     this.limiter = new RateLimiterRedis({
       storeClient: redis,
       keyPrefix: "{notify}:api-rate",

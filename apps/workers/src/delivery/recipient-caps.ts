@@ -1,4 +1,4 @@
-import type { Redis } from "ioredis";
+import type { RedisConnection } from "@notify/jobs";
 import type { QueuedChannel } from "@notify/jobs";
 import { parseChannelList, parseCountPerDuration } from "../channel-settings.js";
 
@@ -43,7 +43,7 @@ return math.max(0, tonumber(oldest[2]) + window - now)
  */
 export class RecipientCaps {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisConnection,
     private readonly caps: Partial<Record<QueuedChannel, RecipientCap>>,
   ) {}
 
