@@ -45,7 +45,17 @@ export function startBroadcastFanout(opts: FanoutOptions) {
         if (page.done) return { created: page.created };
       }
     },
-    { connection: opts.connection, prefix: QUEUE_PREFIX, concurrency: 2 },
+    {
+      connection: opts.connection,
+      prefix: QUEUE_PREFIX,
+      concurrency: 2,
+      // A fan-out whose worker died is only taken up again once BullMQ sees its lock expire: a
+      // shorter lock (renewed every lockDuration / 2 while the worker lives) and a more frequent
+      // stalled check let another worker resume a million-subscriber broadcast within ~15 s
+      // instead of up to a minute. Only this queue's few long jobs pay for the renewals.
+      lockDuration: 10_000,
+      stalledInterval: 5_000,
+    },
   );
   worker.on("failed", (job, err) => log.warn({ broadcastId: job?.data.broadcastId, err: err.message }, "fan-out failed; it resumes from its cursor"));
   worker.on("error", (err) => log.error({ err }, "fan-out worker error"));
