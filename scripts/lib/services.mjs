@@ -54,6 +54,10 @@ export async function ensureServices() {
     if (!(await waitFor(databaseUrl, 5432))) fail("PostgreSQL was started but does not accept connections on 127.0.0.1:5432.");
   }
 
+  // A Redis Cluster (redis-cluster://host:port,…): the API and workers connect through every
+  // node and check each master's eviction policy themselves at start-up.
+  if (/^rediss?-cluster:\/\//.test(redisUrl)) return { databaseUrl, redisUrl };
+
   if (!(await canConnect(redisUrl, 6379))) {
     if (process.env.REDIS_URL) fail(`Redis at REDIS_URL is not reachable.`);
     if (have("redis-server")) {
