@@ -38,8 +38,8 @@ export class Sweeper {
     private readonly queues: DeliveryQueues,
     private readonly log: Logger,
     private readonly opts: SweeperOptions,
-    /** Reads BullMQ's job locks; without it every old SENDING row counts as abandoned. */
-    private readonly redis?: RedisConnection,
+    /** The queues' Redis: job hashes and BullMQ's job locks are read straight from it. */
+    private readonly redis: RedisConnection,
   ) {}
 
   start(): void {
@@ -84,10 +84,7 @@ export class Sweeper {
           orderBy: { updatedAt: "asc" },
           take: limit,
         });
-        let reenqueued = 0;
-        for (const n of [...candidates, ...requeued]) {
-          if (isQueuedChannel(n.channel) && (await this.ensureJob(n.channel, n.id))) reenqueued++;
-        }
+        const reenqueued = await this.ensureJobs([...candidates, ...requeued]);
         // Touch what was checked so the next pass looks at others first.
         if (candidates.length) await tx.notification.updateMany({ where: { id: { in: candidates.map((c) => c.id) }, status: { in: ["PENDING", "QUEUED"] } }, data: { status: "QUEUED" } });
         if (reenqueued) this.log.warn({ reenqueued }, "re-enqueued notifications whose jobs were missing");
@@ -130,19 +127,44 @@ export class Sweeper {
 
   /** Whether a worker is running this notification's job and still renewing its lock. */
   private async heldByLiveWorker(n: { id: string; channel: string }): Promise<boolean> {
-    if (!this.redis || !isQueuedChannel(n.channel as never)) return false;
+    if (!isQueuedChannel(n.channel as never)) return false;
     const queue = this.queues[n.channel as QueuedChannel];
     if ((await queue.getJobState(n.id)) !== "active") return false;
     return (await this.redis.exists(`${queue.toKey(n.id)}:lock`)) === 1;
   }
 
-  /** Adds the job unless a live one exists; a finished job with this id is replaced. */
-  private async ensureJob(channel: QueuedChannel, notificationId: string): Promise<boolean> {
-    const queue = this.queues[channel];
-    const state = await queue.getJobState(notificationId);
-    if (state === "waiting" || state === "active" || state === "delayed" || state === "prioritized" || state === "waiting-children") return false;
-    if (state === "completed" || state === "failed") await queue.remove(notificationId);
-    await queue.add("deliver", { notificationId }, deliveryJobOptions(channel, notificationId));
-    return true;
+  /**
+   * Adds each notification's job unless a live one exists; a finished job with its id is
+   * replaced. Returns how many it added.
+   *
+   * Liveness is read from the job's hash (one HGET per job, pipelined per queue): a job that
+   * exists and has no finishedOn is waiting, delayed or running. BullMQ's getJobState answers the
+   * same question by searching the wait list (LPOS), which costs O(backlog) per job: with 100,000
+   * notifications queued, a pass over 1,000 candidates was 10^8 list steps inside Redis.
+   */
+  private async ensureJobs(notifications: { id: string; channel: string }[]): Promise<number> {
+    const byChannel = new Map<QueuedChannel, string[]>();
+    for (const n of notifications) {
+      if (!isQueuedChannel(n.channel as never)) continue;
+      byChannel.set(n.channel as QueuedChannel, [...(byChannel.get(n.channel as QueuedChannel) ?? []), n.id]);
+    }
+    let added = 0;
+    for (const [channel, ids] of byChannel) {
+      const queue = this.queues[channel];
+      // One queue's keys share a hash slot (queues.ts), so this pipeline works on a cluster too.
+      const pipeline = this.redis.pipeline();
+      for (const id of ids) pipeline.hmget(queue.toKey(id), "timestamp", "finishedOn");
+      const replies = (await pipeline.exec()) ?? [];
+      for (const [i, id] of ids.entries()) {
+        const [err, fields] = replies[i] ?? [new Error("no reply")];
+        if (err) throw err;
+        const [createdAt, finishedOn] = fields as [string | null, string | null];
+        if (createdAt !== null && finishedOn === null) continue; // live
+        if (finishedOn !== null) await queue.remove(id);
+        await queue.add("deliver", { notificationId: id }, deliveryJobOptions(channel, id));
+        added++;
+      }
+    }
+    return added;
   }
 }
