@@ -23,6 +23,11 @@ const PRISMA_UNAVAILABLE = new Set(["P1001", "P1002", "P1008", "P1017", "P2024",
 const ADAPTER_UNAVAILABLE = new Set(["DatabaseNotReachable", "ConnectionClosed", "SocketTimeout", "TooManyConnections", "DatabaseDoesNotExist"]);
 const NET_UNAVAILABLE = new Set(["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EPIPE", "ENOTFOUND", "EAI_AGAIN", "57P01", "57P03", "53300"]);
 
+// How pg and Prisma word a lost connection or a server that is restarting, when no code carries it
+// (Prisma 7 puts the SQLSTATE only in the message: "Database error. Code: `57P03`").
+const DATABASE_GONE =
+  /Connection terminated|terminating connection|timeout exceeded when trying to connect|is not queryable|the database system is (shutting down|starting up|in recovery mode)|Code: `(57P0[1-3]|53300|08\d\d\d)`/i;
+
 /** "database" or "queue" when the error (or anything in its cause chain) is a lost or refused connection. */
 function storageFailure(err: unknown): "database" | "queue" | null {
   // GraphQL wraps what it caught in originalError (a failed context creation included), Node in cause.
@@ -32,7 +37,7 @@ function storageFailure(err: unknown): "database" | "queue" | null {
     if (name === "DriverAdapterError" && ADAPTER_UNAVAILABLE.has(e.cause?.kind)) return "database";
     if (NET_UNAVAILABLE.has(e.code) || NET_UNAVAILABLE.has(e.originalCode)) return "database";
     if (name === "MaxRetriesPerRequestError" || /^Connection is closed/.test(String(e.message))) return "queue";
-    if (/Connection terminated|terminating connection|timeout exceeded when trying to connect/i.test(String(e.message))) return "database";
+    if (DATABASE_GONE.test(String(e.message))) return "database";
   }
   return null;
 }
