@@ -229,6 +229,7 @@ export function violations(r: ChaosReport): string[] {
   must(f.lost === 0, `${f.lost} accepted notifications lost (${f.missing} missing, ${f.stuck} not in a terminal state)`);
   must(f.rows === f.accepted, `${f.rows} notification rows for ${f.accepted} accepted sends`);
   must(f.keysWithSeveralIds === 0, `${f.keysWithSeveralIds} idempotency keys answered with more than one notification`);
+  must(f.keysAcceptedAndRefused === 0, `${f.keysAcceptedAndRefused} idempotency keys answered as accepted to one request and refused to another`);
   must(f.keysWithSeveralRows === 0, `${f.keysWithSeveralRows} idempotency keys with more than one row`);
   must(f.duplicatesOutsideWindow === 0, `${f.duplicatesOutsideWindow} notifications handed to a provider twice with no attempt of unknown outcome (lost worker, no answer) to explain it`);
   must(f.sentWithoutHandoff === 0, `${f.sentWithoutHandoff} notifications SENT that no provider received`);
@@ -252,7 +253,7 @@ export function formatReport(r: ChaosReport): string {
     `chaos:        ${c.workerKills} workers SIGKILLed (${c.workerStarts} started), Redis restarted empty ×${c.redisRestarts}, Postgres restarted ×${c.postgresRestarts}; faults: ${faults}; ${c.deadAddresses} addresses doomed`,
     ...(c.errors.length ? [`chaos errors: ${c.errors.join("; ")}`] : []),
     `callers:      ${r.traffic.requests} requests, ${r.traffic.duplicateRequests} deliberate duplicates, ${r.traffic.replayed} answered as idempotent replays; retried after: ${errors || "none"}`,
-    `              refused for good: ${[...r.traffic.rejected].map(([k, v]) => `${k}×${v}`).join(", ") || "none"}; abandoned: ${r.traffic.abandoned.length}`,
+    `              refused for good: ${r.final.refusedSends} sends (requests: ${[...r.traffic.rejected].map(([k, v]) => `${k}×${v}`).join(", ") || "none"}); abandoned: ${r.traffic.abandoned.length}`,
     `accepted:     ${f.accepted} (rows ${f.rows})`,
     `settled:      ${JSON.stringify(s.byStatus)}`,
     `sent:         ${(s.byStatus.SENT ?? 0) + (s.byStatus.DELIVERED ?? 0)}  failed: ${s.byStatus.FAILED ?? 0}  skipped: ${s.byStatus.SKIPPED ?? 0}  dead-lettered: ${s.byStatus.DEAD ?? 0}`,

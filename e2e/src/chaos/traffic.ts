@@ -26,7 +26,10 @@ export class TrafficStats {
   transientErrors = new Map<string, number>();
   /** key → every notification id the API returned for it (more than one = idempotency broken). */
   idsByKey = new Map<string, Set<string>>();
+  /** Refusals by reason, per request (a refused send and its duplicates count once each). */
   rejected = new Map<string, number>();
+  /** key → the reason its send was refused (a key also in idsByKey was answered both ways). */
+  refusedKeys = new Map<string, string>();
   abandoned: { key: string; lastError: string }[] = [];
   duplicateRequests = 0;
   replayed = 0;
@@ -82,6 +85,7 @@ export class TrafficClient {
           if (cause.replayed) this.stats.replayed++;
         } else if (cause.kind === "rejected") {
           this.stats.rejected.set(cause.reason, (this.stats.rejected.get(cause.reason) ?? 0) + 1);
+          this.stats.refusedKeys.set(spec.key, cause.reason);
         }
         return cause;
       }

@@ -19,6 +19,10 @@ export interface Tally {
   lost: number;
   /** Idempotency keys the API answered with more than one notification id. */
   keysWithSeveralIds: number;
+  /** Keys one request saw accepted and another refused: idempotency must give one answer. */
+  keysAcceptedAndRefused: number;
+  /** Logical sends refused for good (each key once, however many of its requests were refused). */
+  refusedSends: number;
   /** Keys with more than one row in Postgres. */
   keysWithSeveralRows: number;
   attempts: number;
@@ -147,6 +151,8 @@ export async function tally(db: Db, appId: string, traffic: TrafficStats, handof
     stuck,
     lost: missing + stuck,
     keysWithSeveralIds: [...traffic.idsByKey.values()].filter((s) => s.size > 1).length,
+    keysAcceptedAndRefused: [...traffic.refusedKeys.keys()].filter((k) => traffic.idsByKey.has(k)).length,
+    refusedSends: [...traffic.refusedKeys.keys()].filter((k) => !traffic.idsByKey.has(k)).length,
     keysWithSeveralRows: [...rowsPerKey.values()].filter((n) => n > 1).length,
     attempts: attempts.length,
     retried: attempts.length - rows.length,

@@ -1,6 +1,6 @@
 import { Prisma, type Channel, type Db, type Notification, type Recipient } from "@notify/db";
 import { writeAccepted } from "@notify/jobs";
-import { ConflictError, InputError, NotFoundError } from "../errors.js";
+import { ApiError, ConflictError, InputError, NotFoundError } from "../errors.js";
 import type { RecipientService } from "../recipients/recipient.service.js";
 import type { RenderedTemplate, TemplateService } from "../templates/template.service.js";
 import { templateChannels } from "../templates/template-channels.js";
@@ -39,14 +39,35 @@ export class NotificationService {
     if (!input.content && !input.template) throw new InputError("MISSING_CONTENT", "Give content or template", "content");
     if (input.content && input.template) throw new InputError("CONTENT_AND_TEMPLATE", "Give content or template, not both", "template");
     // Named channels: the content is checked before anything is read (default ones are known only later).
-    let inline = named && input.content ? named.map((channel) => contentForChannel(channel, input.content!, input.data)) : null;
+    const inline = named && input.content ? named.map((channel) => contentForChannel(channel, input.content!, input.data)) : null;
 
     const hash = input.idempotencyKey ? requestHash({ ...input, idempotencyKey: undefined }) : null;
     if (input.idempotencyKey) {
       const earlier = await this.replay(appId, input.idempotencyKey, hash!);
       if (earlier) return earlier;
     }
+    try {
+      return await this.accept(appId, input, inline, named, hash);
+    } catch (err) {
+      // A concurrent request with the same key may have been accepted while this one was being
+      // checked (and the address died in between, say): a key that was accepted is never answered
+      // with a refusal. Narrows the race to a duplicate that commits after this line.
+      if (input.idempotencyKey && err instanceof ApiError && !(err instanceof ConflictError)) {
+        const earlier = await this.replay(appId, input.idempotencyKey, hash!);
+        if (earlier) return earlier;
+      }
+      throw err;
+    }
+  }
 
+  private async accept(
+    appId: string,
+    input: SendNotificationInput,
+    namedInline: ReturnType<typeof contentForChannel>[] | null,
+    named: Channel[] | null,
+    hash: string | null,
+  ): Promise<SendResult> {
+    let inline = namedInline;
     const recipient = await this.recipients.get(appId, input.externalId);
     const requestedAt = resolveSendAt(input, recipient.timezone);
     const channels = named ?? (await this.defaultChannels(appId, input, recipient, requestedAt !== null));
