@@ -57,6 +57,19 @@ describe("delivery ledger: batched claim and finish keep their per-notification 
     assert.equal(await ledger.claim(due[1]!.id), null, "a second batch cannot claim it again");
   });
 
+  test("a row Postgres refuses fails only its own caller, not the batch it was in", async () => {
+    const [n] = await Promise.all([notification()]);
+    const claimed = (await ledger.claim(n!.id))!;
+    const good = { id: randomUUID(), notificationId: claimed.id, attemptNumber: claimed.attemptCount, provider: "apns", target: "live" };
+    // No such notification: the foreign key refuses this row, and with it the batched INSERT.
+    const orphan = { id: randomUUID(), notificationId: randomUUID(), attemptNumber: 1, provider: "apns", target: "live" };
+    const [ok, refused] = await Promise.allSettled([ledger.openAttempts([good]), ledger.openAttempts([orphan])]);
+    assert.equal(ok.status, "fulfilled");
+    assert.equal(refused.status, "rejected");
+    assert.equal(await db.deliveryAttempt.count({ where: { id: good.id } }), 1, "the good row was written");
+    assert.equal(await db.deliveryAttempt.count({ where: { id: orphan.id } }), 0);
+  });
+
   test("finish lands only under the claim it names; deferrals keep their own times; outcomes keep their own values", async () => {
     const [a, b, c, d] = await Promise.all([notification(), notification(), notification(), notification()]);
     const claimed = await Promise.all([a, b, c, d].map((n) => ledger.claim(n!.id)));

@@ -58,7 +58,8 @@ interface PreferenceKey {
  * Every write keeps its per-notification meaning: the claim is still a fenced state transition
  * (a notification appears once per batch, and only the run that moved it out of PENDING/QUEUED
  * gets it), and the final write still only lands while that run holds the claim. A batch that
- * fails rejects every caller in it, which retries exactly as it would have alone.
+ * fails is tried again one row at a time, so a row Postgres refuses fails only its own job (each
+ * batched write is one statement or one transaction, so a failed batch wrote nothing).
  */
 export class DeliveryLedger {
   private readonly claims: DataLoader<string, Claimed | null>;
@@ -78,9 +79,9 @@ export class DeliveryLedger {
     } as const;
     this.claims = new DataLoader((ids) => this.claimMany(ids), batching);
     this.preferenceReads = new DataLoader((keys) => this.readPreferences(keys), batching);
-    this.attemptInserts = new DataLoader((rows) => this.insertAttempts(rows), batching);
-    this.attemptOutcomes = new DataLoader((rows) => this.recordOutcomes(rows), batching);
-    this.finishes = new DataLoader((rows) => this.finishMany(rows), batching);
+    this.attemptInserts = new DataLoader((rows) => eachAloneOnFailure(rows, (r) => this.insertAttempts(r)), batching);
+    this.attemptOutcomes = new DataLoader((rows) => eachAloneOnFailure(rows, (r) => this.recordOutcomes(r)), batching);
+    this.finishes = new DataLoader((rows) => eachAloneOnFailure(rows, (r) => this.finishMany(r)), batching);
   }
 
   /** The fenced claim (see claim.ts): the notification with its recipient and active devices, or null if another run has it. */
@@ -207,3 +208,16 @@ export class DeliveryLedger {
 }
 
 const NOW_STAMPS = new Set(["sentAt", "deadLetteredAt"]);
+
+/**
+ * Runs a batched write; if it fails, runs each row alone and hands each caller its own result or
+ * error. During a Postgres outage every row fails again, and each caller retries as it would have.
+ */
+async function eachAloneOnFailure<R, V>(rows: readonly R[], write: (rows: readonly R[]) => Promise<V[]>): Promise<(V | Error)[]> {
+  try {
+    return await write(rows);
+  } catch (err) {
+    if (rows.length === 1) throw err;
+    return Promise.all(rows.map((row) => write([row]).then((result) => result[0]!, (e: unknown) => (e instanceof Error ? e : new Error(String(e))))));
+  }
+}
