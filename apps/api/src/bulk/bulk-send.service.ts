@@ -51,16 +51,18 @@ export class BulkSendService {
     const pending: Pending[] = [];
     const seenExternalIds = new Set<string>();
     const seenKeys = new Set<string>();
+    /** Refused items that carry a key: looked at again below, in case a concurrent call was accepted with it. */
+    const refusedWithKey: { index: number; key: string; hash: string }[] = [];
     input.recipients.forEach((item, index) => {
       const result: BulkSendResult = { index, externalId: item.externalId, notificationIds: [], replayed: false, error: null };
       results.push(result);
+      let hash: string | undefined;
       try {
         if (seenExternalIds.has(item.externalId))
           throw new InputError("DUPLICATE_RECIPIENT", `${JSON.stringify(item.externalId)} appears earlier in recipients`, `recipients[${index}].externalId`);
         seenExternalIds.add(item.externalId);
         const variables = input.template ? { ...input.template.data, ...item.data } : undefined;
 
-        let hash: string | undefined;
         if (item.idempotencyKey) {
           if (seenKeys.has(item.idempotencyKey))
             throw new InputError("DUPLICATE_IDEMPOTENCY_KEY", "idempotencyKey appears earlier in recipients", `recipients[${index}].idempotencyKey`);
@@ -106,6 +108,7 @@ export class BulkSendService {
         if (!(err instanceof ApiError)) throw err;
         const ext = err.extensions as { code: string; reason?: string; field?: string };
         result.error = { code: ext.code, reason: ext.reason ?? null, field: ext.field ?? null, message: err.message };
+        if (item.idempotencyKey && hash && !(err instanceof ConflictError)) refusedWithKey.push({ index, key: item.idempotencyKey, hash });
       }
     });
 
@@ -138,6 +141,7 @@ export class BulkSendService {
       offset += p.rows.length;
     }
     await this.enqueuer.enqueue(created.filter((n) => n.status !== "SKIPPED"));
+    await this.replayAcceptedMeanwhile(appId, refusedWithKey, results);
 
     return {
       accepted: pending.length,
@@ -145,6 +149,21 @@ export class BulkSendService {
       rejected: results.filter((r) => r.error).length,
       results,
     };
+  }
+
+  /**
+   * As for a single send: a key that a concurrent call got accepted while this one was checking
+   * its item is answered as that call's replay, never with a refusal.
+   */
+  private async replayAcceptedMeanwhile(appId: string, refused: { index: number; key: string; hash: string }[], results: BulkSendResult[]): Promise<void> {
+    if (!refused.length) return;
+    const records = await this.db.idempotencyKey.findMany({ where: { appId, key: { in: refused.map((r) => r.key) }, expiresAt: { gt: new Date() } } });
+    const byKey = new Map(records.map((r) => [r.key, r]));
+    for (const { index, key, hash } of refused) {
+      const record = byKey.get(key);
+      if (!record || record.requestHash !== hash) continue;
+      Object.assign(results[index]!, { error: null, notificationIds: record.notificationIds, replayed: true });
+    }
   }
 
   private async loadRecipients(appId: string, input: SendBulkInput): Promise<Map<string, RecipientWithPlatforms>> {
