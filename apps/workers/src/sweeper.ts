@@ -128,9 +128,10 @@ export class Sweeper {
   /** Whether a worker is running this notification's job and still renewing its lock. */
   private async heldByLiveWorker(n: { id: string; channel: string }): Promise<boolean> {
     if (!isQueuedChannel(n.channel as never)) return false;
-    const queue = this.queues[n.channel as QueuedChannel];
-    if ((await queue.getJobState(n.id)) !== "active") return false;
-    return (await this.redis.exists(`${queue.toKey(n.id)}:lock`)) === 1;
+    // BullMQ keeps a job's lock key only while a worker runs it (taken when it becomes active,
+    // deleted in the same script that finishes it), so the lock alone answers; getJobState would
+    // search the wait list (see ensureJobs).
+    return (await this.redis.exists(`${this.queues[n.channel as QueuedChannel].toKey(n.id)}:lock`)) === 1;
   }
 
   /**
@@ -146,7 +147,9 @@ export class Sweeper {
     const byChannel = new Map<QueuedChannel, string[]>();
     for (const n of notifications) {
       if (!isQueuedChannel(n.channel as never)) continue;
-      byChannel.set(n.channel as QueuedChannel, [...(byChannel.get(n.channel as QueuedChannel) ?? []), n.id]);
+      const ids = byChannel.get(n.channel as QueuedChannel);
+      if (ids) ids.push(n.id);
+      else byChannel.set(n.channel as QueuedChannel, [n.id]);
     }
     let added = 0;
     for (const [channel, ids] of byChannel) {

@@ -63,8 +63,9 @@ export async function assertNoEviction(redis: RedisConnection, url: string): Pro
   const servers = redis instanceof Cluster ? redis.nodes("master") : [redis];
   if (servers.length === 0) throw new EvictionPolicyError(`Redis Cluster at ${redactUrl(url)} reports no master nodes`);
   const policies = await Promise.all(servers.map((server) => maxmemoryPolicy(server)));
-  const policy = policies.find((p) => p !== "noeviction");
-  if (policies.every((p) => p === "noeviction")) return;
+  const offending = policies.findIndex((p) => p !== "noeviction");
+  if (offending < 0) return;
+  const policy = policies[offending];
   const found = policy === undefined ? "an unknown maxmemory-policy (neither INFO nor CONFIG GET reports it)" : `maxmemory-policy=${policy}`;
   throw new EvictionPolicyError(
     `Redis at ${redactUrl(url)} has ${found}; under memory pressure it could evict queued jobs, and an evicted job is a lost notification. ` +

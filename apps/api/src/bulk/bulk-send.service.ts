@@ -45,7 +45,7 @@ export class BulkSendService {
     const template = input.template ? await this.templates.prepareForSend(appId, input.template) : null;
 
     const recipients = await this.loadRecipients(appId, input);
-    const earlier = await this.loadIdempotency(appId, input);
+    const earlier = await this.loadIdempotency(appId, input.recipients.flatMap((r) => (r.idempotencyKey ? [r.idempotencyKey] : [])));
 
     const results: BulkSendResult[] = [];
     const pending: Pending[] = [];
@@ -157,8 +157,7 @@ export class BulkSendService {
    */
   private async replayAcceptedMeanwhile(appId: string, refused: { index: number; key: string; hash: string }[], results: BulkSendResult[]): Promise<void> {
     if (!refused.length) return;
-    const records = await this.db.idempotencyKey.findMany({ where: { appId, key: { in: refused.map((r) => r.key) }, expiresAt: { gt: new Date() } } });
-    const byKey = new Map(records.map((r) => [r.key, r]));
+    const byKey = await this.loadIdempotency(appId, refused.map((r) => r.key));
     for (const { index, key, hash } of refused) {
       const record = byKey.get(key);
       if (!record || record.requestHash !== hash) continue;
@@ -174,8 +173,7 @@ export class BulkSendService {
     return new Map(rows.map((r) => [r.externalId, r]));
   }
 
-  private async loadIdempotency(appId: string, input: SendBulkInput) {
-    const keys = input.recipients.flatMap((r) => (r.idempotencyKey ? [r.idempotencyKey] : []));
+  private async loadIdempotency(appId: string, keys: string[]) {
     if (!keys.length) return new Map<string, { requestHash: string; notificationIds: string[] }>();
     const rows = await this.db.idempotencyKey.findMany({ where: { appId, key: { in: keys }, expiresAt: { gt: new Date() } } });
     return new Map(rows.map((r) => [r.key, r]));

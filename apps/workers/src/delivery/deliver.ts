@@ -68,7 +68,11 @@ export async function deliver<C extends QueuedChannel>(
 
 async function handOff<C extends QueuedChannel>(deps: DeliverDeps<C>, n: Claimed, run: DeliveryAttemptInfo): Promise<DeliveryResult> {
   const { db, ledger, channel, provider, log } = deps;
-  const finish = (data: FinishRow["data"], event: FinishRow["event"], detail: FinishRow["detail"]) => finishClaim(ledger, n, data, event, detail);
+  // Records a state change and its event, fenced like the claim: only while this run still holds
+  // the claim (SENDING at the attempt number it claimed). If the sweeper has meanwhile taken the
+  // notification back from a worker it thought dead, this run's late word changes nothing.
+  const finish = (data: FinishRow["data"], event: FinishRow["event"], detail: FinishRow["detail"]) =>
+    durably(undefined, "record the outcome", () => ledger.finish({ claim: n, data, event, detail }));
 
   // Preferences again, now: the recipient may have opted out or gone quiet since acceptance.
   const { decision, categoryRequired } = await checkPreferences(ledger, n, channel);
@@ -180,15 +184,6 @@ async function handOff<C extends QueuedChannel>(deps: DeliverDeps<C>, n: Claimed
   // Back to QUEUED before BullMQ schedules the retry, so the next run can claim it again.
   await finish({ status: "QUEUED", lastError, lastErrorCode: retryable.code }, "RETRY_SCHEDULED", { code: retryable.code, retryAfterMs: retryable.retryAfterMs ?? null });
   throw retryable;
-}
-
-/**
- * Records a state change and its event, fenced like the claim: only while this run still holds
- * the claim (SENDING at the attempt number it claimed). If the sweeper has meanwhile taken the
- * notification back from a worker it thought dead, this run's late word changes nothing.
- */
-async function finishClaim(ledger: DeliveryLedger, n: Claimed, data: FinishRow["data"], event: FinishRow["event"], detail: FinishRow["detail"]): Promise<void> {
-  await durably(undefined, "record the outcome", () => ledger.finish({ claim: n, data, event, detail }));
 }
 
 /** Gives the claim back when nothing was handed to a provider (no attempt row, or only unsent ones). */

@@ -184,7 +184,9 @@ export class DeliveryLedger {
     const groups = new Map<string, FinishRow[]>();
     for (const row of rows) {
       const key = row.event + JSON.stringify(row.data, (k, v: unknown) => (NOW_STAMPS.has(k) ? "<now>" : v));
-      groups.set(key, [...(groups.get(key) ?? []), row]);
+      const group = groups.get(key);
+      if (group) group.push(row);
+      else groups.set(key, [row]);
     }
     const landed = new Set<string>();
     await this.db.$transaction(async (tx) => {
