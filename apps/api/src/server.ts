@@ -122,7 +122,15 @@ export async function startApiServer(deps: ApiServerDeps, { host, port }: { host
     wsServer,
   );
 
-  await new Promise<void>((resolve) => httpServer.listen(port, host, resolve));
+  // Without the error listener a taken port does not fail the start: the WebSocket server takes
+  // the 'error' event, logs it, and the API waits for ever without listening.
+  await new Promise<void>((resolve, reject) => {
+    httpServer.once("error", reject);
+    httpServer.listen(port, host, () => {
+      httpServer.off("error", reject);
+      resolve();
+    });
+  });
   const address = httpServer.address() as AddressInfo;
   return {
     url: `http://${host}:${address.port}`,

@@ -23,5 +23,11 @@ export function startHealthServer(deps: { db: Db; redis: RedisConnection; worker
     }
     res.writeHead(404).end();
   });
-  return new Promise((resolve) => server.listen(port, host, () => resolve(server)));
+  return new Promise((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, host, () => {
+      server.off("error", reject);
+      resolve(server);
+    });
+  });
 }

@@ -102,7 +102,16 @@ const fanout = startBroadcastFanout({
   resumeGraceMs: env.SWEEP_GRACE_MS,
 });
 let draining = false;
-const health = await startHealthServer({ db, redis, workers, draining: () => draining }, env.WORKER_HEALTH_HOST, env.WORKER_HEALTH_PORT);
+const health = await startHealthServer({ db, redis, workers, draining: () => draining }, env.WORKER_HEALTH_HOST, env.WORKER_HEALTH_PORT).catch(
+  (err: NodeJS.ErrnoException) => {
+    log.fatal(
+      err.code === "EADDRINUSE"
+        ? `Cannot serve health checks on ${env.WORKER_HEALTH_HOST}:${env.WORKER_HEALTH_PORT}: the port is in use (each worker process on a host needs its own WORKER_HEALTH_PORT)`
+        : err.message,
+    );
+    process.exit(1);
+  },
+);
 log.info(`workers running for ${workers.map((w) => w.name).join(", ")}; health on http://${env.WORKER_HEALTH_HOST}:${env.WORKER_HEALTH_PORT}`);
 
 /** Finish in-flight jobs (BullMQ waits for them), then close connections. */
