@@ -1,6 +1,17 @@
 import { z } from "zod";
 
+/**
+ * The one process-wide mode. `sandbox` (what `node scripts/start.mjs` runs, and the default):
+ * development secrets and the local provider simulators are allowed. `production`: no default
+ * secrets (the process refuses to start without real ones), no sandbox addresses as
+ * destinations, internal errors masked, introspection off unless enabled. Every rule that
+ * depends on the deployment reads this one value, the same in API, workers and console.
+ */
+export const Mode = z.enum(["sandbox", "production"]);
+export type Mode = z.infer<typeof Mode>;
+
 const EnvSchema = z.object({
+  NOTIFY_MODE: Mode.default("sandbox"),
   DATABASE_URL: z.string().default("postgresql://postgres@127.0.0.1:5432/notify"),
   REDIS_URL: z.string().default("redis://127.0.0.1:6379"),
   API_HOST: z.string().default("127.0.0.1"),

@@ -1,6 +1,8 @@
 import { z } from "zod";
 
 const EnvSchema = z.object({
+  /** The process-wide mode, as the API reads it (apps/api/src/env.ts): sandbox (default) or production. */
+  NOTIFY_MODE: z.enum(["sandbox", "production"]).default("sandbox"),
   DATABASE_URL: z.string().default("postgresql://postgres@127.0.0.1:5432/notify"),
   REDIS_URL: z.string().default("redis://127.0.0.1:6379"),
   DB_POOL_SIZE: z.coerce.number().int().positive().default(20),
