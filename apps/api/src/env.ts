@@ -34,8 +34,10 @@ const EnvSchema = z.object({
   /** HTTP basic auth configured on the Postmark webhooks (set both); the sandbox's pair when absent. */
   POSTMARK_WEBHOOK_USERNAME: z.string().optional(),
   POSTMARK_WEBHOOK_PASSWORD: z.string().optional(),
-  /** Signs the List-Unsubscribe links in emails; the same value as the workers'. A public dev default when unset. */
+  /** Signs the List-Unsubscribe links in emails; the same value in API and workers. Required in production. */
   UNSUBSCRIBE_SECRET: z.string().min(32, "at least 32 characters").optional(),
+  /** Sandbox mode without UNSUBSCRIBE_SECRET: the per-install random secret kept here (made on first use, shared with the workers). */
+  UNSUBSCRIBE_SECRET_FILE: z.string().default(".data/unsubscribe-secret"),
   /**
    * Derives the per-app keys that sign recipient tokens. When unset a random one is made at start,
    * so tokens die with the process and are not shared between API instances.
