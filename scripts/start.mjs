@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Sets everything up and starts the whole platform in sandbox mode:
 //   API (GraphQL), workers, console and the provider simulators.
+import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { spawnSync } from "node:child_process";
@@ -26,7 +27,20 @@ const env = {
   PUBLIC_API_URL: process.env.PUBLIC_API_URL ?? "http://127.0.0.1:4000",
   SANDBOX_POSTMARK_WEBHOOK_URL: `${process.env.PUBLIC_API_URL ?? "http://127.0.0.1:4000"}/webhooks/postmark`,
   NEXT_TELEMETRY_DISABLED: "1",
+  // Per-install random secrets, never public defaults: kept in .data/ so links in emails sent
+  // before a restart still verify. The API and the workers must sign with the same one.
+  UNSUBSCRIBE_SECRET: process.env.UNSUBSCRIBE_SECRET ?? installSecret("unsubscribe-secret"),
+  // The sandbox control API (recordings, faults, webhook triggers) answers only with this token;
+  // the console holds it on its server side.
+  SANDBOX_CONTROL_TOKEN: process.env.SANDBOX_CONTROL_TOKEN ?? installSecret("sandbox-control-token"),
 };
+
+/** A random secret made on the first start and kept in .data/<name> (mode 600). */
+function installSecret(name) {
+  const file = join(dataDir, name);
+  if (!existsSync(file)) writeFileSync(file, randomBytes(32).toString("base64url"), { mode: 0o600, flag: "wx" });
+  return readFileSync(file, "utf8").trim();
+}
 
 // A first key pair so a new user can call the API at once; kept across restarts.
 const keyFile = join(dataDir, "dev-api-key.json");
@@ -63,7 +77,7 @@ setTimeout(() => {
   console.log(`
   GraphQL API   http://127.0.0.1:4000/graphql   (X-App-Key: ${key.appKey}, X-App-Secret in .data/dev-api-key.json)
   Console       http://127.0.0.1:3000
-  Sandbox       http://127.0.0.1:4010/messages  (what the simulated providers received)
+  Sandbox       http://127.0.0.1:4010/messages  (what the simulated providers received; Authorization: Bearer <.data/sandbox-control-token>)
 `);
 }, 4000);
 

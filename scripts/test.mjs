@@ -43,7 +43,7 @@ function testFiles(dir) {
 const files = only.length
   ? only
   : [
-      ...["apps/api/dist", "apps/workers/dist", "apps/sandbox/dist", "packages/jobs/dist", "prisma/test", "e2e/dist"].flatMap((d) =>
+      ...["apps/api/dist", "apps/workers/dist", "apps/sandbox/dist", "packages/jobs/dist", "packages/egress/dist", "prisma/test", "e2e/dist"].flatMap((d) =>
         testFiles(join(ROOT, d)),
       ),
     ].map((f) => relative(ROOT, f));

@@ -220,7 +220,7 @@ describe("console in a real browser: template editing and the live view", () => 
       // The reader opens the email and clicks its link (the Postmark simulator posts both webhooks).
       const attempt = await stack.db.deliveryAttempt.findFirstOrThrow({ where: { notificationId: id } });
       for (const body of [{ recordType: "Open" }, { recordType: "Click", link: "https://example.com/orders/44" }]) {
-        const res = await fetch(`${stack.sandbox.urls.control}/postmark/webhooks`, {
+        const res = await stack.sandboxControl(`/postmark/webhooks`, {
           method: "POST",
           headers: { "content-type": "application/json" },
           body: JSON.stringify({ messageId: attempt.providerMessageId, ...body }),

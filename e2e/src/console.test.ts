@@ -201,7 +201,7 @@ describe("console in a real browser: health, support lookup, Web Push into a ser
     await page.close();
 
     async function sandboxMessages(id: string): Promise<{ id: string; payload: string | null }[]> {
-      const res = await fetch(`${stack.sandbox.urls.control}/webpush/subscriptions/${id}/messages`);
+      const res = await stack.sandboxControl(`/webpush/subscriptions/${id}/messages`);
       assert.equal(res.status, 200);
       return (await res.json()) as { id: string; payload: string | null }[];
     }

@@ -23,7 +23,7 @@ describe("delivery ledger: batched claim and finish keep their per-notification 
         appId,
         externalId: "r",
         email: "r@example.com",
-        devices: { create: [{ platform: "IOS", token: "live" }, { platform: "IOS", token: "dead", state: "INVALID" }] },
+        devices: { create: [{ appId, platform: "IOS", token: "live" }, { appId, platform: "IOS", token: "dead", state: "INVALID" }] },
       },
     });
     recipientId = recipient.id;

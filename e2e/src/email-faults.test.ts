@@ -89,7 +89,7 @@ describe("email faults: every Postmark answer is classified, retried or given up
   test("406 inactive recipient: the address is marked undeliverable with the reason, FAILED without retry, later sends refused", async () => {
     const email = await recipient("mail-inactive");
     // Postmark's own suppression list: the address hard-bounced or complained before.
-    const res = await fetch(`${stack.sandbox.urls.control}/postmark/suppressions`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ email }) });
+    const res = await stack.sandboxControl(`/postmark/suppressions`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ email }) });
     assert.equal(res.status, 200);
     const n = await sendAndSettle("mail-inactive");
 

@@ -48,7 +48,7 @@ describe("provider feedback: webhooks become delivery events", () => {
 
   /** The sandbox control API: Postmark posts the webhook to the API and returns what it sent. */
   async function triggerPostmark(body: Record<string, unknown>): Promise<{ receiverStatus: number; payload: Record<string, unknown> }> {
-    const res = await fetch(`${stack.sandbox.urls.control}/postmark/webhooks`, {
+    const res = await stack.sandboxControl(`/postmark/webhooks`, {
       method: "POST",
       headers: { "content-type": "application/json" },
       body: JSON.stringify(body),

@@ -151,7 +151,8 @@ describe("Web Push, end to end: GraphQL → worker → web-push (VAPID, aes128gc
       { kind: "rate_limit", code: "429" },
       { kind: "server_error", code: "500" },
       { kind: "unavailable", code: "503" },
-      { kind: "timeout", code: "ECONNRESET", delayMs: 200 },
+      // A dropped connection is stored as the one unreachable code, never the socket error (ECONNRESET vs ECONNREFUSED is a port scanner).
+      { kind: "timeout", code: "ENDPOINT_UNREACHABLE", delayMs: 200 },
     ];
     await Promise.all(
       kinds.map(async ({ kind, code, delayMs }) => {

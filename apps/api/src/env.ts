@@ -21,6 +21,12 @@ const EnvSchema = z.object({
   PUBLIC_API_URL: z.string().default("http://127.0.0.1:4000"),
   /** Sandbox mode: the simulators' credentials (webhook secrets, VAPID key) when no real ones are set. */
   SANDBOX_CREDENTIALS_FILE: z.string().default(".data/sandbox/credentials.json"),
+  /**
+   * Sandbox mode only: where the Web Push simulator listens. Its subscriptions' endpoints
+   * (https://<host>:<port>/push/…) are then accepted besides the real push services'.
+   */
+  SANDBOX_HOST: z.string().default("127.0.0.1"),
+  SANDBOX_WEBPUSH_PORT: z.coerce.number().int().min(1).max(65535).default(4015),
   /** The VAPID public key browsers subscribe with (the workers sign with its private key); sandbox key when unset. */
   VAPID_PUBLIC_KEY: z.string().regex(/^[A-Za-z0-9_-]{86,88}={0,2}$/, "a base64url uncompressed P-256 public key").optional(),
   /** Verifies X-Twilio-Signature on status callbacks; the sandbox's token when absent. */
@@ -28,8 +34,10 @@ const EnvSchema = z.object({
   /** HTTP basic auth configured on the Postmark webhooks (set both); the sandbox's pair when absent. */
   POSTMARK_WEBHOOK_USERNAME: z.string().optional(),
   POSTMARK_WEBHOOK_PASSWORD: z.string().optional(),
-  /** Signs the List-Unsubscribe links in emails; the same value as the workers'. A public dev default when unset. */
+  /** Signs the List-Unsubscribe links in emails; the same value in API and workers. Required in production. */
   UNSUBSCRIBE_SECRET: z.string().min(32, "at least 32 characters").optional(),
+  /** Sandbox mode without UNSUBSCRIBE_SECRET: the per-install random secret kept here (made on first use, shared with the workers). */
+  UNSUBSCRIBE_SECRET_FILE: z.string().default(".data/unsubscribe-secret"),
   /**
    * Derives the per-app keys that sign recipient tokens. When unset a random one is made at start,
    * so tokens die with the process and are not shared between API instances.

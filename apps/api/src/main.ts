@@ -1,6 +1,7 @@
 import "reflect-metadata";
 import { pino } from "pino";
 import { createDb } from "@notify/db";
+import { webPushEgressPolicy } from "@notify/egress";
 import { closeDeliveryQueues, connectRedis, createBroadcastQueue, createDeliveryQueues, redactUrl } from "@notify/jobs";
 import { loadEnv } from "./env.js";
 import { configureSmsPolicy } from "./notifications/channel-content.js";
@@ -22,7 +23,10 @@ await db.$queryRaw`SELECT 1`.catch((err: Error) => {
 });
 const queues = createDeliveryQueues(redis);
 const broadcastQueue = createBroadcastQueue(redis);
-const api = await startApiServer({ db, redis, services: createServices(db, { ...queues, broadcast: broadcastQueue }, log, { appTokenSecret: env.APP_TOKEN_SECRET }), log, env }, { host: env.API_HOST, port: env.API_PORT }).catch(
+// Web Push endpoints: the real push services, plus the simulator in sandbox mode only.
+const webPushEgress = webPushEgressPolicy({ sandbox: env.NOTIFY_MODE === "sandbox" ? { host: env.SANDBOX_HOST, port: env.SANDBOX_WEBPUSH_PORT } : undefined });
+const services = createServices(db, { ...queues, broadcast: broadcastQueue }, log, { appTokenSecret: env.APP_TOKEN_SECRET, webPushEgress });
+const api = await startApiServer({ db, redis, services, log, env }, { host: env.API_HOST, port: env.API_PORT }).catch(
   (err: NodeJS.ErrnoException) => {
     log.fatal(err.code === "EADDRINUSE" ? `Cannot listen on ${env.API_HOST}:${env.API_PORT}: the port is in use (set API_PORT to another)` : err.message);
     process.exit(1);

@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import type { Db } from "@notify/db";
+import { webPushEgressPolicy, type EgressPolicy } from "@notify/egress";
 import type { createBroadcastQueue, DeliveryQueues } from "@notify/jobs";
 import type { Logger } from "pino";
 import { ApiKeyService } from "./auth/api-keys.js";
@@ -38,7 +39,14 @@ export function createServices(
   db: Db,
   queues: DeliveryQueues & { broadcast: ReturnType<typeof createBroadcastQueue> },
   log: Logger,
-  { appTokenSecret }: { appTokenSecret?: string } = {},
+  {
+    appTokenSecret,
+    webPushEgress = webPushEgressPolicy(),
+  }: {
+    appTokenSecret?: string;
+    /** Which Web Push endpoints may be registered (see webPushEgressFor); the real push services only by default. */
+    webPushEgress?: EgressPolicy;
+  } = {},
 ): Services {
   if (!appTokenSecret) log.warn("APP_TOKEN_SECRET is not set: recipient tokens are signed with a random key and stop working when this process exits");
   const enqueuer = new Enqueuer(db, queues, log);
@@ -49,7 +57,7 @@ export function createServices(
     apiKeys: new ApiKeyService(db),
     preferences,
     recipients,
-    devices: new DeviceService(db, recipients),
+    devices: new DeviceService(db, recipients, webPushEgress),
     notifications: new NotificationService(db, recipients, enqueuer, templates),
     deadLetters: new DeadLetterService(db, recipients, enqueuer),
     bulk: new BulkSendService(db, enqueuer, templates),

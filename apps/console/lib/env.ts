@@ -12,6 +12,8 @@ export interface ConsoleEnv {
   appSecret?: string;
   /** The sandbox's plain-HTTP control API (its Web Push subscription routes live under /webpush). */
   sandboxControlUrl: string;
+  /** Bearer token the control API requires (start.mjs generates it into .data/); server-side only. */
+  sandboxControlToken?: string;
 }
 
 let parsed: ConsoleEnv | undefined;
@@ -35,6 +37,7 @@ export function consoleEnv(): ConsoleEnv {
     appKey: process.env.CONSOLE_APP_KEY || undefined,
     appSecret: process.env.CONSOLE_APP_SECRET || undefined,
     sandboxControlUrl: url("SANDBOX_CONTROL_URL", "http://127.0.0.1:4010"),
+    sandboxControlToken: process.env.SANDBOX_CONTROL_TOKEN || undefined,
   };
   return parsed;
 }

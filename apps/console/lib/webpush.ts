@@ -41,9 +41,11 @@ export async function registerWebDevice(externalId: string, endpoint: string, ke
 }
 
 async function control(path: string, init: RequestInit = {}): Promise<Response> {
-  const { sandboxControlUrl } = consoleEnv();
+  const { sandboxControlUrl, sandboxControlToken } = consoleEnv();
+  // The control API answers 401 without its token (everything but /health).
+  const headers = { ...(init.headers as Record<string, string> | undefined), ...(sandboxControlToken ? { authorization: `Bearer ${sandboxControlToken}` } : {}) };
   try {
-    return await fetch(`${sandboxControlUrl}${path}`, { ...init, cache: "no-store", signal: AbortSignal.timeout(3000) });
+    return await fetch(`${sandboxControlUrl}${path}`, { ...init, headers, cache: "no-store", signal: AbortSignal.timeout(3000) });
   } catch (err) {
     throw new SandboxPushServiceError(`The sandbox at ${sandboxControlUrl} did not answer: ${(err as Error).message}`);
   }

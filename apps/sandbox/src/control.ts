@@ -1,7 +1,9 @@
+import { timingSafeEqual } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { FaultInjector, FaultKind, NewFaultRule } from "./core/faults.js";
 import { BodyTooLargeError, readBody, sendJson, startHttpServer } from "./core/http.js";
 import type { ProviderName, RecordFilter, Recorder } from "./core/recorder.js";
+import { redactRecording } from "./core/redact.js";
 import type { RunningSimulator, SimulatorContext } from "./core/simulator.js";
 
 export const PROVIDERS: readonly ProviderName[] = ["postmark", "twilio", "apns", "fcm", "webpush"];
@@ -13,7 +15,21 @@ export interface ControlServerOptions {
   recorder: Recorder;
   faults: FaultInjector;
   simulators: RunningSimulator[];
+  /**
+   * Required as `Authorization: Bearer <token>` on every route but /health: the control API
+   * injects faults, triggers provider webhooks and shows what the providers received.
+   */
+  token: string;
   logger?: SimulatorContext["logger"];
+}
+
+/** Shortest control token accepted: it guards fault injection and webhook triggering. */
+export const MIN_CONTROL_TOKEN_LENGTH = 24;
+
+function bearerMatches(header: string | undefined, token: string): boolean {
+  const given = Buffer.from(/^Bearer (.+)$/.exec(header ?? "")?.[1] ?? "");
+  const expected = Buffer.from(token);
+  return given.length === expected.length && timingSafeEqual(given, expected);
 }
 
 class BadRequest extends Error {}
@@ -65,6 +81,7 @@ async function jsonBody(req: IncomingMessage): Promise<unknown> {
  */
 export async function startControlServer(opts: ControlServerOptions): Promise<{ url: string; port: number; close(): Promise<void> }> {
   const { recorder, faults } = opts;
+  if (opts.token.length < MIN_CONTROL_TOKEN_LENGTH) throw new Error(`the sandbox control token must be at least ${MIN_CONTROL_TOKEN_LENGTH} characters (SANDBOX_CONTROL_TOKEN)`);
   const byProvider = new Map(opts.simulators.map((s) => [s.provider, s]));
 
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -82,7 +99,7 @@ export async function startControlServer(opts: ControlServerOptions): Promise<{ 
       const accepted = q.get("accepted");
       if (accepted === "true" || accepted === "false") filter.accepted = accepted === "true";
       else if (accepted) throw new BadRequest("accepted must be true or false");
-      return sendJson(res, 200, { messages: recorder.list(filter) });
+      return sendJson(res, 200, { messages: recorder.list(filter).map(redactRecording) });
     }
     if (key === "DELETE /messages") {
       recorder.clear(providerParam(q.get("provider")));
@@ -111,11 +128,12 @@ export async function startControlServer(opts: ControlServerOptions): Promise<{ 
   }
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    // The console may call this straight from the browser; it only ever runs in sandbox mode.
-    res.setHeader("Access-Control-Allow-Origin", "*");
-    if (req.method === "OPTIONS") {
-      res.writeHead(204, { "Access-Control-Allow-Methods": "GET, POST, DELETE", "Access-Control-Allow-Headers": "Content-Type" }).end();
-      return;
+    // No CORS headers at all: only servers (the console's, tests) call this API, never a
+    // browser page, so no web page a developer opens can read recordings or inject faults.
+    // /health stays open (it says which simulators run, nothing more); the rest needs the token.
+    const path = new URL(req.url ?? "/", "http://x").pathname.replace(/\/+$/, "") || "/";
+    if (!(req.method === "GET" && path === "/health") && !bearerMatches(req.headers.authorization, opts.token)) {
+      return sendJson(res, 401, { error: "the sandbox control API needs Authorization: Bearer <SANDBOX_CONTROL_TOKEN>" }, { "WWW-Authenticate": 'Bearer realm="sandbox"' });
     }
     try {
       await route(req, res);

@@ -32,6 +32,9 @@ async function main() {
       Object.entries(DEFAULT_PORTS).map(([name, port]) => [name, portFromEnv(`SANDBOX_${name.toUpperCase()}_PORT`, port)]),
     ) as typeof DEFAULT_PORTS,
   };
+  // start.mjs generates it once per install into .data/ and gives it to the console too.
+  const controlToken = process.env.SANDBOX_CONTROL_TOKEN;
+  if (!controlToken) throw new Error("SANDBOX_CONTROL_TOKEN is not set: the control API needs a token (24+ random characters; node scripts/start.mjs makes one in .data/)");
   const credentialsFile = resolve(env.dir, "credentials.json");
   const credentials = await ensureSandboxCredentials(credentialsFile);
   logger.info({ credentialsFile }, `sandbox credentials at ${credentialsFile}`);
@@ -41,6 +44,7 @@ async function main() {
     ports: env.ports,
     credentials,
     postmarkWebhookUrl: env.postmarkWebhookUrl,
+    controlToken,
     logger,
   });
   // A provider round trip to model (e.g. 50 ms), for load tests against the sandbox.

@@ -5,10 +5,12 @@ import twilio from "twilio";
 import { startSandbox, type Sandbox } from "./sandbox.js";
 import { startWebhookReceiver, testCredentials, type WebhookReceiver } from "./testing.js";
 
-async function api(sandbox: Sandbox, method: string, path: string, body?: unknown) {
+const CONTROL_TOKEN = "sandbox-test-control-token-0123456789";
+
+async function api(sandbox: Sandbox, method: string, path: string, body?: unknown, token: string | null = CONTROL_TOKEN) {
   const res = await fetch(`${sandbox.urls.control}${path}`, {
     method,
-    headers: body === undefined ? {} : { "Content-Type": "application/json" },
+    headers: { ...(body === undefined ? {} : { "Content-Type": "application/json" }), ...(token === null ? {} : { authorization: `Bearer ${token}` }) },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   return { status: res.status, body: (await res.json()) as Record<string, any> };
@@ -21,7 +23,7 @@ describe("sandbox control API", () => {
 
   before(async () => {
     hooks = await startWebhookReceiver();
-    sandbox = await startSandbox({ credentials: await testCredentials(), postmarkWebhookUrl: `${hooks.url}/postmark` });
+    sandbox = await startSandbox({ credentials: await testCredentials(), controlToken: CONTROL_TOKEN, postmarkWebhookUrl: `${hooks.url}/postmark` });
     postmark = new ServerClient(sandbox.credentials.postmark.serverToken, { requestHost: new URL(sandbox.urls.postmark).host, useHttps: false });
   });
   after(async () => {
@@ -119,18 +121,51 @@ describe("sandbox control API", () => {
   test("unknown routes and bad JSON are answered in JSON", async () => {
     assert.equal((await api(sandbox, "GET", "/nope")).status, 404);
     assert.equal((await api(sandbox, "GET", "/postmark/nope")).status, 404);
-    const res = await fetch(`${sandbox.urls.control}/faults`, { method: "POST", body: "{", headers: { "Content-Type": "application/json" } });
+    const res = await fetch(`${sandbox.urls.control}/faults`, { method: "POST", body: "{", headers: { "Content-Type": "application/json", authorization: `Bearer ${CONTROL_TOKEN}` } });
     assert.equal(res.status, 400);
+  });
+
+  test("the control API needs its token (401 without, or with a wrong one), sends no CORS headers, and /messages shows no credentials", async () => {
+    await send("secret@example.com");
+    const sms = twilio(sandbox.credentials.twilio.accountSid, sandbox.credentials.twilio.authToken, {
+      httpClient: new (class extends twilio.RequestClient {
+        override request<T>(o: Parameters<twilio.RequestClient["request"]>[0] & { data?: T }) {
+          return super.request<T>({ ...o, uri: sandbox.urls.twilio + new URL(o.uri).pathname });
+        }
+      })(),
+    });
+    await sms.messages.create({ to: "+14155550101", from: sandbox.credentials.twilio.fromNumber, body: "x" });
+
+    for (const [method, path] of [["GET", "/messages"], ["POST", "/faults"], ["DELETE", "/messages"], ["POST", "/postmark/webhooks"], ["GET", "/faults"]] as const) {
+      assert.equal((await api(sandbox, method, path, method === "POST" ? {} : undefined, null)).status, 401, `${method} ${path} without a token`);
+      assert.equal((await api(sandbox, method, path, method === "POST" ? {} : undefined, "wrong-token-wrong-token-wrong")).status, 401, `${method} ${path} with a wrong token`);
+    }
+    const preflight = await fetch(`${sandbox.urls.control}/messages`, { method: "OPTIONS", headers: { origin: "http://evil.example", "access-control-request-method": "GET" } });
+    assert.equal(preflight.headers.get("access-control-allow-origin"), null);
+    const open = await fetch(`${sandbox.urls.control}/health`, { headers: { origin: "http://evil.example" } });
+    assert.equal(open.status, 200);
+    assert.equal(open.headers.get("access-control-allow-origin"), null);
+
+    const listed = await api(sandbox, "GET", "/messages");
+    assert.equal(listed.status, 200);
+    const text = JSON.stringify(listed.body);
+    const { accountSid, authToken } = sandbox.credentials.twilio;
+    const basic = Buffer.from(`${accountSid}:${authToken}`).toString("base64");
+    for (const secret of [authToken, basic, sandbox.credentials.postmark.serverToken]) assert.ok(!text.includes(secret), "a credential is visible in /messages");
+    const twilioReq = (listed.body.messages as { provider: string; headers: Record<string, string> }[]).find((m) => m.provider === "twilio")!;
+    assert.equal(twilioReq.headers.authorization, "Basic [redacted]");
+    // The in-process recorder (tests that check what providers received) still has the original.
+    assert.ok(sandbox.recorder.list({ provider: "twilio" }).some((m) => m.headers.authorization === `Basic ${basic}`));
   });
 });
 
 describe("startSandbox", () => {
   test("fails cleanly when a port is taken, leaving nothing listening", async () => {
     const credentials = await testCredentials();
-    const first = await startSandbox({ credentials });
+    const first = await startSandbox({ credentials, controlToken: CONTROL_TOKEN });
     try {
       const taken = Number(new URL(first.urls.twilio).port);
-      await assert.rejects(startSandbox({ credentials, ports: { twilio: taken } }), /EADDRINUSE/);
+      await assert.rejects(startSandbox({ credentials, controlToken: CONTROL_TOKEN, ports: { twilio: taken } }), /EADDRINUSE/);
     } finally {
       await first.close();
     }

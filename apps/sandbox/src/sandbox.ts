@@ -17,6 +17,8 @@ export interface SandboxOptions {
   credentials: SandboxCredentials;
   /** Where the Postmark simulator sends Delivery/Bounce/... webhooks. */
   postmarkWebhookUrl?: string;
+  /** Bearer token the control API requires (see ControlServerOptions.token). */
+  controlToken: string;
   logger?: SimulatorContext["logger"];
 }
 
@@ -42,6 +44,8 @@ export interface Sandbox {
   recorder: Recorder;
   faults: FaultInjector;
   credentials: SandboxCredentials;
+  /** What callers of the control API send as `Authorization: Bearer …`. */
+  controlToken: string;
   close(): Promise<void>;
 }
 
@@ -63,6 +67,7 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
       recorder: ctx.recorder,
       faults: ctx.faults,
       simulators: running,
+      token: opts.controlToken,
       logger: opts.logger,
     });
     const urls = Object.fromEntries([["control", control.url], ...running.map((s) => [s.provider, s.url])]) as Sandbox["urls"];
@@ -71,6 +76,7 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
       recorder: ctx.recorder,
       faults: ctx.faults,
       credentials: opts.credentials,
+      controlToken: opts.controlToken,
       async close() {
         await control.close();
         await closeAll();

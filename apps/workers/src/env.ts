@@ -51,8 +51,10 @@ const EnvSchema = z.object({
   EMAIL_FROM: z.string().default("Notify Sandbox <sandbox@notify.example>"),
   /** Public base URL of the API, for provider callbacks (Twilio status, Postmark webhooks). */
   PUBLIC_API_URL: z.string().default("http://127.0.0.1:4000"),
-  /** Signs the List-Unsubscribe links in emails; the same value as the API's. A public dev default when unset (sandbox only). */
+  /** Signs the List-Unsubscribe links in emails; the same value in API and workers. Required in production. */
   UNSUBSCRIBE_SECRET: z.string().min(32, "at least 32 characters").optional(),
+  /** Sandbox mode without UNSUBSCRIBE_SECRET: the per-install random secret kept here (made on first use, shared with the API). */
+  UNSUBSCRIBE_SECRET_FILE: z.string().default(".data/unsubscribe-secret"),
   /** Mailbox that processes unsubscribe requests by email; List-Unsubscribe offers only the https link without it. */
   UNSUBSCRIBE_MAILTO: z.string().email().optional(),
 

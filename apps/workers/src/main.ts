@@ -45,8 +45,8 @@ const { limits, caps, retry } = (() => {
 })();
 const unsubscribe = (() => {
   try {
-    const { secret, devDefault } = unsubscribeSecret(env.UNSUBSCRIBE_SECRET, env.POSTMARK_SERVER_TOKEN ? "Postmark is live, so real emails would carry forgeable unsubscribe links" : false);
-    if (devDefault) log.warn("UNSUBSCRIBE_SECRET is not set; unsubscribe links are signed with the public development secret (fine for sandbox mode only)");
+    const { secret, generated } = unsubscribeSecret({ configured: env.UNSUBSCRIBE_SECRET, mode: env.NOTIFY_MODE, sandboxFile: env.UNSUBSCRIBE_SECRET_FILE });
+    if (generated) log.info(`UNSUBSCRIBE_SECRET is not set; sandbox mode signs unsubscribe links with this install's random secret in ${env.UNSUBSCRIBE_SECRET_FILE}`);
     return { publicApiUrl: env.PUBLIC_API_URL, secret, mailto: env.UNSUBSCRIBE_MAILTO };
   } catch (err) {
     log.fatal((err as Error).message);

@@ -52,12 +52,14 @@ export async function seedRecipients(
     );
     // Tokens in the shapes the simulators accept: 64 hex characters for APNs.
     await c.query(
-      `INSERT INTO "Device" (id, "recipientId", platform, token)
-       SELECT gen_random_uuid(), id, 'IOS'::"Platform", md5(id::text) || md5(g::text) FROM bench_seed WHERE ch IN ('ALL', 'IOS_PUSH')`,
+      `INSERT INTO "Device" (id, "appId", "recipientId", platform, token)
+       SELECT gen_random_uuid(), $1::uuid, id, 'IOS'::"Platform", md5(id::text) || md5(g::text) FROM bench_seed WHERE ch IN ('ALL', 'IOS_PUSH')`,
+      [appId],
     );
     await c.query(
-      `INSERT INTO "Device" (id, "recipientId", platform, token)
-       SELECT gen_random_uuid(), id, 'ANDROID'::"Platform", 'fcm-' || md5(id::text) || md5('android' || g) FROM bench_seed WHERE ch IN ('ALL', 'ANDROID_PUSH')`,
+      `INSERT INTO "Device" (id, "appId", "recipientId", platform, token)
+       SELECT gen_random_uuid(), $1::uuid, id, 'ANDROID'::"Platform", 'fcm-' || md5(id::text) || md5('android' || g) FROM bench_seed WHERE ch IN ('ALL', 'ANDROID_PUSH')`,
+      [appId],
     );
     if (topicKey) {
       await c.query(`INSERT INTO "Topic" ("appId", key) VALUES ($1::uuid, $2) ON CONFLICT DO NOTHING`, [appId, topicKey]);

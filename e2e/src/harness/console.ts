@@ -31,6 +31,7 @@ export async function startConsole(stack: Stack, key: Pick<KeyPair, "appKey" | "
     CONSOLE_APP_KEY: key.appKey,
     CONSOLE_APP_SECRET: key.appSecret,
     SANDBOX_CONTROL_URL: stack.sandbox.urls.control,
+    SANDBOX_CONTROL_TOKEN: stack.sandbox.controlToken,
     NEXT_TELEMETRY_DISABLED: "1",
   };
   const child = spawn(process.execPath, [NEXT_BIN, "start", CONSOLE_DIR, "--port", String(port), "--hostname", "127.0.0.1"], {

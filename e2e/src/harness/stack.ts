@@ -72,6 +72,7 @@ export class Stack {
       ports: { control: 0, postmark: 0, twilio: 0, apns: 0, fcm: 0, webpush: 0 },
       // The sandbox's Postmark posts delivery/bounce webhooks to the API, as Postmark would.
       postmarkWebhookUrl: `http://127.0.0.1:${apiPort}/webhooks/postmark`,
+      controlToken: randomBytes(24).toString("base64url"),
     });
     const port = (name: keyof Sandbox["urls"]) => new URL(sandbox.urls[name]).port;
     const env: Record<string, string> = {
@@ -87,6 +88,8 @@ export class Stack {
       SANDBOX_FCM_PORT: port("fcm"),
       SANDBOX_WEBPUSH_PORT: port("webpush"),
       DB_POOL_SIZE: "5",
+      // What start.mjs generates per install; API and workers must share it.
+      UNSUBSCRIBE_SECRET: randomBytes(32).toString("base64url"),
       // Recipient tokens one API process signs must verify on the others.
       ...(apis > 1 ? { APP_TOKEN_SECRET: randomBytes(32).toString("hex") } : {}),
       ...extraEnv,
@@ -180,6 +183,19 @@ export class Stack {
     });
     const body = (await res.json()) as Omit<GraphQLResponse<T>, "status">;
     return { ...body, status: res.status };
+  }
+
+  /** A request to the sandbox's control API, with its token (it answers 401 without). */
+  sandboxControl(path: string, init: RequestInit = {}): Promise<Response> {
+    return fetch(`${this.sandbox.urls.control}${path}`, {
+      ...init,
+      headers: { ...(init.body !== undefined ? { "content-type": "application/json" } : {}), ...(init.headers as Record<string, string>), authorization: `Bearer ${this.sandbox.controlToken}` },
+    });
+  }
+
+  /** The environment the API and workers run with (secrets the tests sign with included). */
+  get processEnv(): Readonly<Record<string, string>> {
+    return this.env;
   }
 
   /** Polls a condition (e.g. a status in Postgres) until it holds. */

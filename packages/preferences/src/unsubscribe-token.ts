@@ -1,5 +1,7 @@
-import { createHmac, timingSafeEqual } from "node:crypto";
-import type { Channel } from "@notify/db";
+import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
+import { linkSync, mkdirSync, readFileSync, unlinkSync, writeFileSync } from "node:fs";
+import { dirname } from "node:path";
+import { Channel } from "@notify/db";
 
 /**
  * The token in an email's List-Unsubscribe URL: who, which category, which channel and until
@@ -8,6 +10,11 @@ import type { Channel } from "@notify/db";
  * else's preferences.
  */
 export interface UnsubscribeClaim {
+  /**
+   * The app the email was sent from; the recipient must belong to it. Absent only in links
+   * minted before it was added (the recipient's own app then applies).
+   */
+  appId?: string;
   recipientId: string;
   /** A category key, or "*" for an email sent without a category. */
   category: string;
@@ -17,12 +24,6 @@ export interface UnsubscribeClaim {
 
 /** Long enough for an email read weeks later; bounded so a leaked link does not work forever. */
 export const UNSUBSCRIBE_TOKEN_TTL_MS = 90 * 24 * 3600 * 1000;
-
-/**
- * Used when UNSUBSCRIBE_SECRET is not set, so sandbox mode works out of the box. Anyone who has
- * read this file can forge tokens signed with it: callers log a warning when they fall back to it.
- */
-export const DEV_UNSUBSCRIBE_SECRET = "notify-dev-unsubscribe-secret-not-for-production";
 
 const VERSION = "u1";
 
@@ -39,6 +40,7 @@ export class InvalidUnsubscribeTokenError extends Error {
 }
 
 interface Payload {
+  a?: string;
   r: string;
   k: string;
   c: Channel;
@@ -49,7 +51,7 @@ interface Payload {
 const mac = (secret: string, signed: string) => createHmac("sha256", secret).update(signed).digest();
 
 export function signUnsubscribeToken(claim: UnsubscribeClaim, secret: string): string {
-  const payload: Payload = { r: claim.recipientId, k: claim.category, c: claim.channel, e: Math.floor(claim.expiresAt.getTime() / 1000) };
+  const payload: Payload = { ...(claim.appId ? { a: claim.appId } : {}), r: claim.recipientId, k: claim.category, c: claim.channel, e: Math.floor(claim.expiresAt.getTime() / 1000) };
   const signed = `${VERSION}.${Buffer.from(JSON.stringify(payload)).toString("base64url")}`;
   return `${signed}.${mac(secret, signed).toString("base64url")}`;
 }
@@ -70,12 +72,23 @@ export function verifyUnsubscribeToken(token: string, secret: string, now = new 
   } catch {
     throw new InvalidUnsubscribeTokenError("MALFORMED", "the unsubscribe link's payload is not readable");
   }
-  if (typeof payload.r !== "string" || typeof payload.k !== "string" || typeof payload.c !== "string" || typeof payload.e !== "number") {
-    throw new InvalidUnsubscribeTokenError("MALFORMED", "the unsubscribe link's payload is incomplete");
-  }
+  // Every claim is checked even though the signature matched: whoever holds the secret (or a
+  // bug in a signer) must not reach the database with a channel or id that is not one.
+  if (typeof payload !== "object" || payload === null) throw new InvalidUnsubscribeTokenError("MALFORMED", "the unsubscribe link's payload is not an object");
+  if (!isUuid(payload.r)) throw new InvalidUnsubscribeTokenError("MALFORMED", "the unsubscribe link names no valid recipient");
+  if (payload.a !== undefined && !isUuid(payload.a)) throw new InvalidUnsubscribeTokenError("MALFORMED", "the unsubscribe link names no valid app");
+  if (typeof payload.c !== "string" || !CHANNELS.has(payload.c)) throw new InvalidUnsubscribeTokenError("MALFORMED", "the unsubscribe link names no valid channel");
+  if (typeof payload.k !== "string" || !CATEGORY.test(payload.k)) throw new InvalidUnsubscribeTokenError("MALFORMED", "the unsubscribe link names no valid category");
+  if (typeof payload.e !== "number" || !Number.isSafeInteger(payload.e)) throw new InvalidUnsubscribeTokenError("MALFORMED", "the unsubscribe link has no valid expiry");
   if (payload.e * 1000 <= now.getTime()) throw new InvalidUnsubscribeTokenError("EXPIRED", "the unsubscribe link has expired");
-  return { recipientId: payload.r, category: payload.k, channel: payload.c, expiresAt: new Date(payload.e * 1000) };
+  return { ...(payload.a ? { appId: payload.a } : {}), recipientId: payload.r, category: payload.k, channel: payload.c, expiresAt: new Date(payload.e * 1000) };
 }
+
+const CHANNELS: ReadonlySet<string> = new Set(Object.values(Channel));
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const isUuid = (v: unknown): v is string => typeof v === "string" && UUID.test(v);
+/** "*" or a category key as the API accepts them (1–64 characters, no surrounding spaces). */
+const CATEGORY = /^(\*|\S(.{0,62}\S)?)$/su;
 
 export class UnsubscribeSecretMissingError extends Error {
   constructor(why: string) {
@@ -84,12 +97,53 @@ export class UnsubscribeSecretMissingError extends Error {
   }
 }
 
+export interface UnsubscribeSecretOptions {
+  /** UNSUBSCRIBE_SECRET, when set. */
+  configured: string | undefined;
+  /** NOTIFY_MODE: production never falls back. */
+  mode: "sandbox" | "production";
+  /** Sandbox mode: where the per-install secret is kept (API and workers must name the same file). */
+  sandboxFile: string;
+}
+
 /**
- * The configured secret; without one, the development default, unless `live` names a reason
- * (real email is being sent) why a forgeable secret is not acceptable.
+ * The secret unsubscribe links are signed with. There is no public default: a constant in the
+ * source signs links anyone can forge. In production UNSUBSCRIBE_SECRET is required (the
+ * process refuses to start); in sandbox mode without it, a random secret is made once per
+ * install in `sandboxFile` (start.mjs makes the same one), so the API and the workers agree.
  */
-export function unsubscribeSecret(configured: string | undefined, live: string | false): { secret: string; devDefault: boolean } {
-  if (configured) return { secret: configured, devDefault: false };
-  if (live) throw new UnsubscribeSecretMissingError(live);
-  return { secret: DEV_UNSUBSCRIBE_SECRET, devDefault: true };
+export function unsubscribeSecret({ configured, mode, sandboxFile }: UnsubscribeSecretOptions): { secret: string; generated: boolean } {
+  if (configured) return { secret: configured, generated: false };
+  if (mode === "production") throw new UnsubscribeSecretMissingError("NOTIFY_MODE is production, where no default secrets exist");
+  return { secret: installSecret(sandboxFile), generated: true };
+}
+
+/**
+ * Reads the file's secret, creating it first if absent. Written whole to a temporary file and
+ * then hard-linked into place (which fails if the name exists), so the API and the workers
+ * starting together agree on one secret and never read a half-written file.
+ */
+function installSecret(file: string): string {
+  try {
+    return readSecret(file);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== "ENOENT") throw err;
+  }
+  mkdirSync(dirname(file), { recursive: true });
+  const tmp = `${file}.${process.pid}.${randomBytes(4).toString("hex")}`;
+  writeFileSync(tmp, randomBytes(32).toString("base64url"), { mode: 0o600 });
+  try {
+    linkSync(tmp, file);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
+  } finally {
+    unlinkSync(tmp);
+  }
+  return readSecret(file);
+}
+
+function readSecret(file: string): string {
+  const secret = readFileSync(file, "utf8").trim();
+  if (secret.length < 32) throw new Error(`${file} holds no secret of 32+ characters; delete it to have a new one made`);
+  return secret;
 }

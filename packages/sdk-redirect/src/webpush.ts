@@ -1,13 +1,16 @@
 import https from "node:https";
+import type { EgressPolicy } from "@notify/egress";
 import type { RedirectTarget } from "./redirect-agent.js";
 
 /**
  * Web Push needs no redirect: the endpoint comes from each subscription, and sandbox
  * subscriptions point at the simulator. web-push always uses HTTPS, so it only needs an agent
- * that trusts the sandbox CA: `sendNotification(sub, payload, { agent: webPushAgent(ca), ... })`.
+ * that trusts the sandbox CA: `sendNotification(sub, payload, { agent: webPushAgent(egress, ca), ... })`.
+ * Endpoints are user-given addresses, so the agent is the egress policy's: every connection's
+ * resolved address is checked (the sandbox's origin is one the policy trusts in sandbox mode).
  */
-export function webPushAgent(ca: string): https.Agent {
-  return new https.Agent({ ca, keepAlive: true });
+export function webPushAgent(egress: EgressPolicy, ca?: string): https.Agent {
+  return egress.httpsAgent({ keepAlive: true, ...(ca ? { ca } : {}) });
 }
 
 export interface PushSubscriptionJson {

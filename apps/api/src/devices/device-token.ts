@@ -1,3 +1,4 @@
+import type { EgressPolicy } from "@notify/egress";
 import { InputError } from "../errors.js";
 import type { RegisterDeviceInput } from "./device.input.js";
 
@@ -6,8 +7,12 @@ const APNS_TOKEN = /^[0-9a-fA-F]{64}$/;
 const FCM_TOKEN = /^[A-Za-z0-9_\-:.]{20,4096}$/;
 const BASE64URL = /^[A-Za-z0-9_-]+={0,2}$/;
 
-/** Rejects tokens no provider would accept, so they fail here and not at send time. */
-export function assertValidDeviceToken(input: RegisterDeviceInput): void {
+/**
+ * Rejects tokens no provider would accept, so they fail here and not at send time. A Web Push
+ * endpoint is a URL the workers will connect to, so it must also pass the egress policy: a
+ * real push service (or the sandbox simulator in sandbox mode), never an arbitrary host.
+ */
+export function assertValidDeviceToken(input: RegisterDeviceInput, webPushEgress: EgressPolicy): void {
   switch (input.platform) {
     case "IOS":
       if (!APNS_TOKEN.test(input.token))
@@ -26,6 +31,9 @@ export function assertValidDeviceToken(input: RegisterDeviceInput): void {
       }
       if (url.protocol !== "https:")
         throw new InputError("MALFORMED_TOKEN", "A Web Push endpoint must be an https URL", "token");
+      const egress = webPushEgress.checkDestination(url);
+      if (!egress.ok)
+        throw new InputError("ENDPOINT_NOT_ALLOWED", `A Web Push endpoint must be on a browser push service (FCM, Mozilla, Apple, Windows): ${egress.message}`, "token");
       const keys = input.webPushKeys;
       if (!keys) throw new InputError("MISSING_WEB_PUSH_KEYS", "A Web Push subscription needs its p256dh and auth keys", "webPushKeys");
       if (!BASE64URL.test(keys.p256dh) || Buffer.from(keys.p256dh, "base64url").length !== 65)

@@ -1,4 +1,5 @@
 import type { Db, Device } from "@notify/db";
+import type { EgressPolicy } from "@notify/egress";
 import type { RecipientService } from "../recipients/recipient.service.js";
 import { assertValidDeviceToken } from "./device-token.js";
 import { NotFoundError } from "../errors.js";
@@ -8,14 +9,18 @@ export class DeviceService {
   constructor(
     private readonly db: Db,
     private readonly recipients: RecipientService,
+    /** Web Push endpoints are addresses the workers will connect to: only push services pass. */
+    private readonly webPushEgress: EgressPolicy,
   ) {}
 
   /**
    * Registering a token again (app reinstall, user switch) moves it to this recipient and
-   * reactivates it: a token belongs to whoever registered it last.
+   * reactivates it: within one app, a token belongs to whoever registered it last. Tokens are
+   * unique per app only, so another app registering the same token gets its own row and never
+   * moves this app's device (a cross-tenant takeover otherwise).
    */
   async register(appId: string, input: RegisterDeviceInput): Promise<Device> {
-    assertValidDeviceToken(input);
+    assertValidDeviceToken(input, this.webPushEgress);
     const recipient = await this.recipients.get(appId, input.externalId);
     const data = {
       recipientId: recipient.id,
@@ -27,8 +32,8 @@ export class DeviceService {
       lastSeenAt: new Date(),
     };
     return this.db.device.upsert({
-      where: { platform_token: { platform: input.platform, token: input.token } },
-      create: { platform: input.platform, token: input.token, ...data },
+      where: { appId_platform_token: { appId, platform: input.platform, token: input.token } },
+      create: { appId, platform: input.platform, token: input.token, ...data },
       update: data,
     });
   }
@@ -39,7 +44,7 @@ export class DeviceService {
    */
   async unregister(appId: string, input: UnregisterDeviceInput): Promise<Device> {
     const recipient = await this.recipients.get(appId, input.externalId);
-    const device = await this.db.device.findUnique({ where: { platform_token: { platform: input.platform, token: input.token } } });
+    const device = await this.db.device.findUnique({ where: { appId_platform_token: { appId, platform: input.platform, token: input.token } } });
     if (!device || device.recipientId !== recipient.id) throw new NotFoundError("Device", `${input.platform} ${input.token.slice(0, 16)}…`);
     if (device.state === "INVALID") return device;
     return this.db.device.update({ where: { id: device.id }, data: { state: "INVALID", invalidAt: new Date(), invalidReason: "unregistered" } });

@@ -96,7 +96,8 @@ export class PreferenceService {
   /** A verified List-Unsubscribe token: opt the recipient out of that category on that channel. */
   async unsubscribe(claim: UnsubscribeClaim): Promise<UnsubscribeOutcome> {
     const recipient = await this.db.recipient.findUnique({ where: { id: claim.recipientId } });
-    if (!recipient) return "unknown-recipient";
+    // The link names the app that sent the email: a recipient of another app is not this link's.
+    if (!recipient || (claim.appId !== undefined && recipient.appId !== claim.appId)) return "unknown-recipient";
     try {
       await this.db.$transaction((tx) => this.write(tx, recipient.appId, recipient.id, claim.channel, claim.category, false));
       return "unsubscribed";

@@ -1,10 +1,12 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import type { Db, DeliveryEventType, NotificationStatus, Prisma } from "@notify/db";
+import type { Channel, Db, DeliveryEventType, NotificationStatus, Prisma } from "@notify/db";
 
 /** The notification (and, when known, the hand-off) a provider report is about. */
 export interface ReportTarget {
   notificationId: string;
   attemptId: string | null;
+  /** The notification's app, for callers that check the report's own claims against it. */
+  appId?: string;
 }
 
 export type FeedbackSource = "postmark" | "twilio";
@@ -72,25 +74,18 @@ export class DeliveryFeedbackService {
     this.pollMs = opts.pollMs ?? 50;
   }
 
-  async byAttemptId(attemptId: string): Promise<ReportTarget | null> {
-    if (!isUuid(attemptId)) return null;
-    const a = await this.db.deliveryAttempt.findUnique({ where: { id: attemptId }, select: { id: true, notificationId: true } });
-    return a && { notificationId: a.notificationId, attemptId: a.id };
-  }
-
-  async byProviderMessageId(providerMessageId: string): Promise<ReportTarget | null> {
+  /**
+   * The attempt a provider's own message id names, on that provider's channel only: the id is
+   * what the provider returned to the worker, so a report cannot point it at a notification the
+   * provider never carried (e.g. a Postmark bounce at an SMS). Indexed on providerMessageId.
+   */
+  async byProviderMessageId(providerMessageId: string, channel: Channel): Promise<ReportTarget | null> {
     const a = await this.db.deliveryAttempt.findFirst({
-      where: { providerMessageId },
+      where: { providerMessageId, notification: { channel } },
       orderBy: { startedAt: "desc" },
-      select: { id: true, notificationId: true },
+      select: { id: true, notificationId: true, notification: { select: { appId: true } } },
     });
-    return a && { notificationId: a.notificationId, attemptId: a.id };
-  }
-
-  async byNotificationId(notificationId: string): Promise<ReportTarget | null> {
-    if (!isUuid(notificationId)) return null;
-    const n = await this.db.notification.findUnique({ where: { id: notificationId }, select: { id: true } });
-    return n && { notificationId: n.id, attemptId: null };
+    return a && { notificationId: a.notificationId, attemptId: a.id, appId: a.notification.appId };
   }
 
   /** True while a hand-off to `target` is in flight (its provider message id not yet stored). */

@@ -30,7 +30,7 @@ export interface PostmarkWebhook {
 
 /** What a webhook is about and what it says, or why it is acknowledged without effect. */
 export type PostmarkTranslation =
-  | { ok: true; messageId: string; notificationId?: string; attemptId?: string; report: ProviderReport }
+  | { ok: true; messageId: string; recipient: string; notificationId?: string; attemptId?: string; appId?: string; report: ProviderReport }
   | { ok: false; ignored: string };
 
 // Postmark bounce types that say nothing about whether this message arrived.
@@ -57,8 +57,8 @@ export function translatePostmark(body: PostmarkWebhook): PostmarkTranslation {
   const messageId = str(body.MessageID);
   if (!recordType || !messageId) return { ok: false, ignored: "no RecordType or MessageID" };
   const metadata = (typeof body.Metadata === "object" && body.Metadata !== null ? body.Metadata : {}) as Record<string, unknown>;
-  const where = { messageId, notificationId: str(metadata.notificationId), attemptId: str(metadata.attemptId) };
   const recipient = str(body.Recipient) ?? str(body.Email) ?? "";
+  const where = { messageId, recipient, notificationId: str(metadata.notificationId), attemptId: str(metadata.attemptId), appId: str(metadata.appId) };
   const report = (r: Omit<ProviderReport, "source">): PostmarkTranslation => ({ ok: true, ...where, report: { source: "postmark", ...r } });
 
   switch (recordType) {
@@ -152,7 +152,7 @@ export function postmarkWebhook({ feedback, log }: PostmarkRouteDeps) {
       res.status(200).json({ result: "ignored", reason: t.ignored });
       return;
     }
-    const target = await locate(feedback, t);
+    const target = await locate(feedback, t, log);
     if (!target) {
       // Acknowledged: another environment's message, or one deleted since; a retry would not help.
       log.warn({ messageId: t.messageId, recordType: t.report.type }, "postmark webhook for an unknown message");
@@ -168,11 +168,25 @@ export function postmarkWebhook({ feedback, log }: PostmarkRouteDeps) {
   };
 }
 
-/** The worker sends its ids as Metadata; the MessageID is the fallback (e.g. metadata stripped). */
-async function locate(feedback: DeliveryFeedbackService, t: Extract<PostmarkTranslation, { ok: true }>): Promise<ReportTarget | null> {
-  if (t.attemptId) {
-    const byAttempt = await feedback.byAttemptId(t.attemptId);
-    if (byAttempt && (t.notificationId === undefined || byAttempt.notificationId === t.notificationId)) return byAttempt;
+/**
+ * The message is the one Postmark's MessageID names: the id Postmark returned to the worker,
+ * stored on the attempt, and only on an EMAIL notification. Metadata is whatever the sender put
+ * in the message (anyone holding the webhook credentials can write any), so it never chooses
+ * the target; when present it must agree with it, or the webhook is acknowledged unapplied.
+ * A webhook can overtake the worker's write of the MessageID, so the lookup waits (bounded)
+ * while a hand-off to that address is in flight.
+ */
+async function locate(feedback: DeliveryFeedbackService, t: Extract<PostmarkTranslation, { ok: true }>, log: Logger): Promise<ReportTarget | null> {
+  const byMessageId = () => feedback.byProviderMessageId(t.messageId, "EMAIL");
+  const target = t.recipient ? await feedback.locateWhileInFlight(byMessageId, () => feedback.handOffInFlight(t.recipient)) : await byMessageId();
+  if (!target) return null;
+  const disagrees =
+    (t.notificationId !== undefined && t.notificationId !== target.notificationId) ||
+    (t.attemptId !== undefined && t.attemptId !== target.attemptId) ||
+    (t.appId !== undefined && t.appId !== target.appId);
+  if (disagrees) {
+    log.warn({ messageId: t.messageId, metadata: { notificationId: t.notificationId, attemptId: t.attemptId, appId: t.appId } }, "postmark webhook metadata names another message than its MessageID");
+    return null;
   }
-  return (await feedback.byProviderMessageId(t.messageId)) ?? (t.notificationId ? feedback.byNotificationId(t.notificationId) : null);
+  return target;
 }

@@ -87,7 +87,7 @@ export function twilioStatusWebhook({ feedback, secrets, log, publicApiUrl }: Tw
       ack(res);
       return;
     }
-    const bySid = () => feedback.byProviderMessageId(t.messageSid);
+    const bySid = () => feedback.byProviderMessageId(t.messageSid, "SMS");
     const target = t.to ? await feedback.locateWhileInFlight(bySid, () => feedback.handOffInFlight(t.to!)) : await bySid();
     if (!target) {
       // Acknowledged, so Twilio does not keep calling about a message that is not ours.

@@ -12,11 +12,8 @@ import type { ApiServerDeps } from "../server.js";
  * expired token is a 400 and changes nothing.
  */
 export function unsubscribeRouter({ services, env, log }: Pick<ApiServerDeps, "services" | "env" | "log">): Router {
-  const { secret, devDefault } = unsubscribeSecret(
-    env.UNSUBSCRIBE_SECRET,
-    env.POSTMARK_WEBHOOK_USERNAME ? "live Postmark webhooks are configured, so real emails carry unsubscribe links" : false,
-  );
-  if (devDefault) log.warn("UNSUBSCRIBE_SECRET is not set; unsubscribe links are signed with the public development secret (fine for sandbox mode only)");
+  const { secret, generated } = unsubscribeSecret({ configured: env.UNSUBSCRIBE_SECRET, mode: env.NOTIFY_MODE, sandboxFile: env.UNSUBSCRIBE_SECRET_FILE });
+  if (generated) log.info(`UNSUBSCRIBE_SECRET is not set; sandbox mode signs unsubscribe links with this install's random secret in ${env.UNSUBSCRIBE_SECRET_FILE}`);
 
   const verify = (req: Request, res: Response): UnsubscribeClaim | null => {
     try {

@@ -1,11 +1,11 @@
 import assert from "node:assert/strict";
-import type https from "node:https";
+import https from "node:https";
 import { after, before, beforeEach, describe, test } from "node:test";
 import webpush, { WebPushError, type RequestOptions } from "web-push";
 import type { FaultKind } from "../core/faults.js";
 import type { RunningSimulator, SimulatorContext } from "../core/simulator.js";
 import type { SandboxCredentials } from "../credentials.js";
-import { createSandboxSubscription, fetchSandboxPushes, webPushAgent, type PushSubscriptionJson } from "@notify/sdk-redirect";
+import { createSandboxSubscription, fetchSandboxPushes, type PushSubscriptionJson } from "@notify/sdk-redirect";
 import { testContext, testCredentials } from "../testing.js";
 import { startWebPushSimulator } from "./webpush.js";
 
@@ -37,7 +37,8 @@ describe("web push simulator with the official web-push SDK", () => {
     creds = await testCredentials();
     ctx = testContext();
     sim = await startWebPushSimulator(ctx, { host: "127.0.0.1", port: 0, credentials: creds });
-    agent = webPushAgent(creds.tls.caCertPem);
+    // The simulator itself is under test here, not the egress guard: a plain agent trusting its CA.
+    agent = new https.Agent({ ca: creds.tls.caCertPem, keepAlive: true });
   });
   after(async () => {
     agent.destroy();

@@ -14,9 +14,9 @@ export interface UnsubscribeConfig {
  * bulk senders. Every email whose category is not required gets it; one without a category
  * unsubscribes from (EMAIL, "*"), which still lets required categories through.
  */
-export function listUnsubscribeHeaders(n: Pick<Claimed, "recipientId" | "category">, config: UnsubscribeConfig, now = new Date()): Record<string, string> {
+export function listUnsubscribeHeaders(n: Pick<Claimed, "appId" | "recipientId" | "category">, config: UnsubscribeConfig, now = new Date()): Record<string, string> {
   const token = signUnsubscribeToken(
-    { recipientId: n.recipientId, category: n.category || "*", channel: "EMAIL", expiresAt: new Date(now.getTime() + UNSUBSCRIBE_TOKEN_TTL_MS) },
+    { appId: n.appId, recipientId: n.recipientId, category: n.category || "*", channel: "EMAIL", expiresAt: new Date(now.getTime() + UNSUBSCRIBE_TOKEN_TTL_MS) },
     config.secret,
   );
   const https = `<${config.publicApiUrl.replace(/\/+$/, "")}/webhooks/unsubscribe/${token}>`;

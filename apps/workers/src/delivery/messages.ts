@@ -74,7 +74,7 @@ const builders: { [C in QueuedChannel]: Builder<C> } = {
     subject: text(n, "subject")!,
     text: text(n, "body"),
     html: text(n, "html"),
-    metadata: { notificationId: n.id, attemptId },
+    metadata: { appId: n.appId, notificationId: n.id, attemptId },
     headers: defaults.unsubscribe && !context.categoryRequired ? listUnsubscribeHeaders(n, defaults.unsubscribe) : undefined,
   }),
   SMS: (n, target, _attemptId, defaults) => ({ to: target.address, body: text(n, "body")!, statusCallbackUrl: defaults.smsStatusCallbackUrl }),

@@ -24,7 +24,7 @@ describe("ApnsPushProvider against the APNs simulator (apns2 over HTTP/2)", () =
   const message = (extra: Partial<PushMessage> = {}): PushMessage => ({ token: TOKEN, messageId: randomUUID(), priority: "high", title: "Hi", body: "There", ...extra });
 
   before(async () => {
-    sandbox = await startSandbox({ credentials: await createSandboxCredentials(), ports: { control: 0, postmark: 0, twilio: 0, apns: 0, fcm: 0, webpush: 0 } });
+    sandbox = await startSandbox({ credentials: await createSandboxCredentials(), controlToken: "test-control-token-0123456789", ports: { control: 0, postmark: 0, twilio: 0, apns: 0, fcm: 0, webpush: 0 } });
     const { apns, tls } = sandbox.credentials;
     provider = new ApnsPushProvider({
       teamId: apns.teamId,

@@ -23,7 +23,7 @@ describe("BatchingProvider with the real SDKs against the simulators", () => {
   const fcmSends = () => sandbox.recorder.list({ provider: "fcm" }).filter((r) => r.path.endsWith("/messages:send"));
 
   before(async () => {
-    sandbox = await startSandbox({ credentials: await createSandboxCredentials(), ports: { control: 0, postmark: 0, twilio: 0, apns: 0, fcm: 0, webpush: 0 } });
+    sandbox = await startSandbox({ credentials: await createSandboxCredentials(), controlToken: "test-control-token-0123456789", ports: { control: 0, postmark: 0, twilio: 0, apns: 0, fcm: 0, webpush: 0 } });
     const { postmark: pm, fcm: f, tls } = sandbox.credentials;
     postmark = new PostmarkEmailProvider({ serverToken: pm.serverToken, apiHost: new URL(sandbox.urls.postmark).host, useHttps: false, timeoutSeconds: 5 });
     fcm = await FcmPushProvider.create({

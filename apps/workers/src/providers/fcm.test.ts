@@ -27,7 +27,7 @@ describe("FcmPushProvider against the FCM simulator (firebase-admin, HTTP v1 + O
   const sends = () => sandbox.recorder.list({ provider: "fcm" }).filter((r) => r.path.endsWith("/messages:send"));
 
   before(async () => {
-    sandbox = await startSandbox({ credentials: await createSandboxCredentials(), ports: { control: 0, postmark: 0, twilio: 0, apns: 0, fcm: 0, webpush: 0 } });
+    sandbox = await startSandbox({ credentials: await createSandboxCredentials(), controlToken: "test-control-token-0123456789", ports: { control: 0, postmark: 0, twilio: 0, apns: 0, fcm: 0, webpush: 0 } });
     const { fcm, tls } = sandbox.credentials;
     config = {
       serviceAccount: { type: "service_account", project_id: fcm.projectId, client_email: fcm.clientEmail, private_key_id: fcm.privateKeyId, private_key: fcm.privateKeyPem },

@@ -1,6 +1,6 @@
 import { readFile } from "node:fs/promises";
 import { readSandboxCredentials, type SandboxCredentials } from "@notify/sandbox";
-import { webPushAgent } from "@notify/sdk-redirect";
+import { webPushEgressPolicy } from "@notify/egress";
 import type { Logger } from "pino";
 import type { WorkerEnv } from "../env.js";
 import { ApnsPushProvider } from "./apns.js";
@@ -51,14 +51,18 @@ const webPush: Factory<"WEB_PUSH"> = async (env, sandbox, log) => {
   if (vapidPublicKey || vapidPrivateKey || vapidSubject) {
     if (!vapidPublicKey || !vapidPrivateKey || !vapidSubject) throw new Error("WEB_PUSH: set VAPID_PUBLIC_KEY, VAPID_PRIVATE_KEY and VAPID_SUBJECT together (or none for sandbox mode)");
     log.info("WEB_PUSH: web-push with the configured VAPID keys (live)");
-    return new WebPushProvider({ vapidPublicKey, vapidPrivateKey, vapidSubject });
+    return new WebPushProvider({ vapidPublicKey, vapidPrivateKey, vapidSubject, egress: webPushEgress(env) });
   }
   // Sandbox subscriptions point at the simulator, so only the CA differs from live mode.
   const creds = await sandbox();
   log.info(`WEB_PUSH: web-push with the sandbox VAPID keys, trusting the sandbox CA (simulator on port ${env.SANDBOX_WEBPUSH_PORT})`);
   const { vapidPublicKey: publicKey, vapidPrivateKey: privateKey, subject } = creds.webpush;
-  return new WebPushProvider({ vapidPublicKey: publicKey, vapidPrivateKey: privateKey, vapidSubject: subject, agent: webPushAgent(creds.tls.caCertPem) });
+  return new WebPushProvider({ vapidPublicKey: publicKey, vapidPrivateKey: privateKey, vapidSubject: subject, egress: webPushEgress(env), ca: creds.tls.caCertPem });
 };
+
+/** The push services, plus the simulator's origin in sandbox mode only (the API accepts the same at registration). */
+const webPushEgress = (env: WorkerEnv) =>
+  webPushEgressPolicy({ sandbox: env.NOTIFY_MODE === "sandbox" ? { host: env.SANDBOX_HOST, port: env.SANDBOX_WEBPUSH_PORT } : undefined });
 
 const iosPush: Factory<"IOS_PUSH"> = async (env, sandbox, log) => {
   const { APNS_KEY_P8: keyText, APNS_KEY_FILE: keyFile, APNS_KEY_ID: keyId, APNS_TEAM_ID: teamId, APNS_BUNDLE_ID: bundleId } = env;
