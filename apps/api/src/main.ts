@@ -22,7 +22,10 @@ await db.$queryRaw`SELECT 1`.catch((err: Error) => {
 });
 const queues = createDeliveryQueues(redis);
 const broadcastQueue = createBroadcastQueue(redis);
-const api = await startApiServer({ db, redis, services: createServices(db, { ...queues, broadcast: broadcastQueue }, log, { appTokenSecret: env.APP_TOKEN_SECRET }), log, env }, { host: env.API_HOST, port: env.API_PORT }).catch(
+const api = await startApiServer({ db, redis, services: createServices(db, { ...queues, broadcast: broadcastQueue }, log, redis, {
+  appTokenSecret: env.APP_TOKEN_SECRET,
+  tokenLimits: { perTokenPerMinute: env.RECIPIENT_TOKEN_SENDS_PER_MINUTE, perRecipientPerHour: env.RECIPIENT_TOKEN_SENDS_PER_HOUR },
+}), log, env }, { host: env.API_HOST, port: env.API_PORT }).catch(
   (err: NodeJS.ErrnoException) => {
     log.fatal(err.code === "EADDRINUSE" ? `Cannot listen on ${env.API_HOST}:${env.API_PORT}: the port is in use (set API_PORT to another)` : err.message);
     process.exit(1);

@@ -36,3 +36,24 @@ function assertTimeZone(timeZone: string): void {
     throw new CronError("INVALID_TIMEZONE", `timezone ${JSON.stringify(timeZone)} is not an IANA time zone`);
   }
 }
+
+/**
+ * The shortest time between two consecutive fires, over the fires of the next `horizonMs` (at most
+ * `maxFires` of them). A cron's time-of-day pattern repeats on every day it fires, so a horizon of
+ * a few weeks sees its tightest pair; 6-field expressions that fire every few seconds stop at the
+ * first short gap. Used to refuse schedules that would fire too often (e.g. every second).
+ */
+export function shortestCronInterval(cron: string, timeZone: string, from: Date, { horizonMs = 35 * 86_400_000, maxFires = 2_000, floorMs = 0 } = {}): number {
+  let previous = nextCronRun(cron, timeZone, from);
+  const iterator = CronExpressionParser.parse(cron.trim(), { currentDate: previous, tz: timeZone });
+  const until = previous.getTime() + horizonMs;
+  let shortest = Infinity;
+  for (let i = 0; i < maxFires && iterator.hasNext(); i++) {
+    const next = iterator.next().toDate();
+    if (next.getTime() > until) break;
+    shortest = Math.min(shortest, next.getTime() - previous.getTime());
+    if (shortest < floorMs) break;
+    previous = next;
+  }
+  return shortest;
+}
