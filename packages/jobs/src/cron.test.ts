@@ -30,17 +30,22 @@ describe("nextCronRun: cron read in the schedule's time zone", () => {
 });
 
 describe("shortestCronInterval: how often an expression fires at its tightest", () => {
-  const from = new Date("2027-01-01T00:00:00Z");
-  test("every second, every minute, hourly and a daily pair an hour apart", () => {
-    assert.equal(shortestCronInterval("* * * * * *", "UTC", from), 1_000);
-    assert.equal(shortestCronInterval("* * * * *", "UTC", from), 60_000);
-    assert.equal(shortestCronInterval("0 * * * *", "UTC", from), 3_600_000);
-    assert.equal(shortestCronInterval("0 9,10 * * *", "Europe/Madrid", from), 3_600_000);
-    assert.equal(shortestCronInterval("30 8 * * MON-FRI", "Europe/Madrid", from), 86_400_000);
+  test("every second, every minute, hourly, a daily pair an hour apart, weekdays", () => {
+    assert.equal(shortestCronInterval("* * * * * *", "UTC"), 1_000);
+    assert.equal(shortestCronInterval("* * * * *", "UTC"), 60_000);
+    assert.equal(shortestCronInterval("*/30 * * * *", "UTC"), 1_800_000);
+    assert.equal(shortestCronInterval("0 * * * *", "Europe/Madrid"), 3_600_000);
+    assert.equal(shortestCronInterval("0 9,10 * * *", "Europe/Madrid"), 3_600_000);
+    assert.equal(shortestCronInterval("30 8 * * MON-FRI", "Europe/Madrid"), 86_400_000);
   });
 
-  test("a tight pair late in the month is found too, and a cron firing once in the horizon has no gap", () => {
-    assert.equal(shortestCronInterval("0,5 9 28 * *", "UTC", from), 300_000);
-    assert.equal(shortestCronInterval("0 9 1 1 *", "UTC", from), Infinity);
+  test("a pair on one day of the month, and the gap across midnight", () => {
+    assert.equal(shortestCronInterval("0,5 9 28 * *", "UTC"), 300_000);
+    assert.equal(shortestCronInterval("30 0,23 * * *", "UTC"), 3_600_000);
+    assert.equal(shortestCronInterval("59 23 * * *", "UTC"), 86_400_000);
+  });
+
+  test("a malformed expression is a CronError, as for nextCronRun", () => {
+    assert.throws(() => shortestCronInterval("0 25 * * *", "UTC"), CronError);
   });
 });

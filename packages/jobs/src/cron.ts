@@ -38,22 +38,21 @@ function assertTimeZone(timeZone: string): void {
 }
 
 /**
- * The shortest time between two consecutive fires, over the fires of the next `horizonMs` (at most
- * `maxFires` of them). A cron's time-of-day pattern repeats on every day it fires, so a horizon of
- * a few weeks sees its tightest pair; 6-field expressions that fire every few seconds stop at the
- * first short gap. Used to refuse schedules that would fire too often (e.g. every second).
+ * The shortest wall-clock time between two consecutive fires, in ms, computed from the fields
+ * (not by stepping through fires, which costs ~0.5 ms each in a time zone): the times of day are
+ * seconds × minutes × hours, the same on every day it fires, and two matching days may be
+ * consecutive, so the gap from the day's last fire to the next day's first counts too. Used to
+ * refuse schedules that would fire too often (e.g. every second). A DST change only shortens a
+ * gap that spans the skipped hour, by that hour; an expression firing at most once per clock hour
+ * still never fires twice within a real hour.
  */
-export function shortestCronInterval(cron: string, timeZone: string, from: Date, { horizonMs = 35 * 86_400_000, maxFires = 2_000, floorMs = 0 } = {}): number {
-  let previous = nextCronRun(cron, timeZone, from);
-  const iterator = CronExpressionParser.parse(cron.trim(), { currentDate: previous, tz: timeZone });
-  const until = previous.getTime() + horizonMs;
-  let shortest = Infinity;
-  for (let i = 0; i < maxFires && iterator.hasNext(); i++) {
-    const next = iterator.next().toDate();
-    if (next.getTime() > until) break;
-    shortest = Math.min(shortest, next.getTime() - previous.getTime());
-    if (shortest < floorMs) break;
-    previous = next;
-  }
-  return shortest;
+export function shortestCronInterval(cron: string, timeZone: string): number {
+  nextCronRun(cron, timeZone, new Date()); // the same checks and CronErrors as a schedule's first run
+  const { second, minute, hour } = CronExpressionParser.parse(cron.trim(), { tz: timeZone }).fields;
+  const times: number[] = [];
+  for (const h of hour.values) for (const m of minute.values) for (const s of second.values) times.push((h * 60 + m) * 60 + Number(s));
+  times.sort((a, b) => a - b);
+  let shortest = times[0]! + 86_400 - times[times.length - 1]!;
+  for (let i = 1; i < times.length; i++) shortest = Math.min(shortest, times[i]! - times[i - 1]!);
+  return shortest * 1000;
 }

@@ -9,7 +9,7 @@ import { ForbiddenError } from "../errors.js";
  * `sends`: the path of the send request the operation delivers ({ channels, content, template }):
  * tokens may send only client-sendable templates, and each send is counted against the token's
  * and the recipient's limits. `recurs`: the path of a recurring schedule's { cron, timezone },
- * whose interval has a floor for tokens.
+ * whose interval has a floor for tokens (its request, under `sends`, is checked but not counted).
  */
 export type RecipientScope = ({ externalId: string } | { notificationId: string } | { scheduleId: string }) & { sends?: string; recurs?: string };
 
@@ -81,8 +81,9 @@ export const principalGuard: MiddlewareFn<Context> = async ({ context, info, arg
   if (scope.recurs) policy.assertRecurringInterval(valueAt(args, scope.recurs) as never, scope.recurs);
   if (scope.sends) {
     const cost = await policy.admitSend(appId, valueAt(args, scope.sends) as never, scope.sends);
-    // Counted last, so a refused request does not use up the budget.
-    await policy.consume(appId, own, principal.tokenId ?? "untracked", cost);
+    // A send is counted last, so a refused one does not use up the budget. A schedule is not
+    // counted here: its interval floor and the per-recipient cap (RecurringService) bound it.
+    if (!scope.recurs) await policy.consume(appId, own, principal.tokenId ?? "untracked", cost);
   }
   return next();
 };

@@ -92,7 +92,7 @@ export class RecipientTokenPolicy {
     if (typeof input?.cron !== "string" || typeof input.timezone !== "string") return; // the argument validation answers
     let shortest: number;
     try {
-      shortest = shortestCronInterval(input.cron, input.timezone, new Date(), { floorMs: TOKEN_SCHEDULE_MIN_INTERVAL_MS });
+      shortest = shortestCronInterval(input.cron, input.timezone);
     } catch (err) {
       if (err instanceof CronError) throw new InputError(err.reason, err.message, err.reason === "INVALID_TIMEZONE" ? `${field}.timezone` : `${field}.cron`);
       throw err;
