@@ -66,6 +66,10 @@ describe("recipient tokens: a client app acts as its own recipient, and nothing 
     bob.scheduleId = ok(
       await gql(RECURRING, { input: { externalId: "bob", cron: "0 9 * * *", timezone: "Europe/Madrid", request: { channels: ["EMAIL"], content: { subject: "Daily", body: "…" } } } }),
     ).createRecurringSchedule.id;
+    // Tokens send only templates the app marked client-sendable (never inline content).
+    ok(await gql(`mutation { createTemplate(input: { key: "reminder", name: "Reminder", category: "account", clientSendable: true,
+      content: [{ locale: "en", email: { subject: "Reminder", text: "Don't forget" } }] }) { key } }`));
+    ok(await gql(`mutation { publishTemplate(key: "reminder") { version } }`));
     aliceToken = await issue("alice");
   });
   after(() => stack?.stop());
@@ -82,7 +86,7 @@ describe("recipient tokens: a client app acts as its own recipient, and nothing 
   });
 
   test("with its token a client app schedules, reschedules and cancels its recipient's notifications and reads their history", async () => {
-    const scheduled = ok(await asToken(aliceToken, SEND, { input: { externalId: "alice", channels: ["EMAIL"], content: { subject: "Reminder", body: "…" }, sendAt: later() } }))
+    const scheduled = ok(await asToken(aliceToken, SEND, { input: { externalId: "alice", channels: ["EMAIL"], template: { key: "reminder" }, sendAt: later() } }))
       .sendNotification.notifications[0];
     assert.equal(scheduled.status, "PENDING");
     const tomorrow = new Intl.DateTimeFormat("en-CA", { timeZone: "Europe/Madrid", year: "numeric", month: "2-digit", day: "2-digit" }).format(new Date(Date.now() + 86_400_000));
@@ -92,7 +96,7 @@ describe("recipient tokens: a client app acts as its own recipient, and nothing 
     assert.equal(ok(await asToken(aliceToken, RESCHEDULE, { id: scheduled.id, input: { sendAt: soon } })).rescheduleNotification.scheduledAt, soon);
     assert.equal(ok(await asToken(aliceToken, CANCEL, { id: scheduled.id })).cancelNotification.status, "CANCELED");
 
-    const now = ok(await asToken(aliceToken, SEND, { input: { externalId: "alice", channels: ["EMAIL"], content: { subject: "Hello", body: "…" } } })).sendNotification.notifications[0];
+    const now = ok(await asToken(aliceToken, SEND, { input: { externalId: "alice", channels: ["EMAIL"], template: { key: "reminder" } } })).sendNotification.notifications[0];
     await stack.eventually(() => stack.db.notification.findUniqueOrThrow({ where: { id: now.id } }), (n) => ["SENT", "DELIVERED"].includes(n.status));
     assert.ok(ok(await asToken(aliceToken, NOTIFICATION, { id: now.id })).notification);
     const history = ok(await asToken(aliceToken, HISTORY, { externalId: "alice" })).deliveryHistory as { id: string; recipient: { externalId: string } }[];
@@ -125,7 +129,7 @@ describe("recipient tokens: a client app acts as its own recipient, and nothing 
 
     const schedule = ok(
       await asToken(aliceToken, RECURRING, {
-        input: { externalId: "alice", cron: "30 8 * * MON-FRI", timezone: "Europe/Madrid", request: { channels: ["EMAIL"], content: { subject: "Standup", body: "…" } } },
+        input: { externalId: "alice", cron: "30 8 * * MON-FRI", timezone: "Europe/Madrid", request: { channels: ["EMAIL"], template: { key: "reminder" } } },
       }),
     ).createRecurringSchedule;
     assert.deepEqual(ok(await asToken(aliceToken, SCHEDULES, { externalId: "alice" })).recurringSchedules, [{ id: schedule.id, active: true }]);
@@ -198,7 +202,7 @@ describe("recipient tokens: a client app acts as its own recipient, and nothing 
       assert.equal(res.errors?.[0]?.extensions?.code, "FORBIDDEN", `${label}: ${JSON.stringify(res.errors ?? res.data)}`);
     }
     assert.equal((await stack.db.recipient.findFirstOrThrow({ where: { externalId: "alice", appId: key.appId } })).email, "alice@example.com");
-    assert.equal(await stack.db.template.count(), 0);
+    assert.equal(await stack.db.template.count({ where: { key: "t" } }), 0);
   });
 
   test("forged, tampered, expired and revoked tokens are UNAUTHENTICATED (HTTP 401)", async () => {

@@ -8,6 +8,8 @@ export interface Context {
   app: AuthenticatedApp;
   /** The app's own credentials, or a recipient token (see auth/principal-guard.ts). */
   principal: Principal;
+  /** The caller's network address (the socket's peer), for the audit log. */
+  sourceIp?: string;
   db: Db;
   services: Services;
 }

@@ -43,6 +43,10 @@ const EnvSchema = z.object({
    * so tokens die with the process and are not shared between API instances.
    */
   APP_TOKEN_SECRET: z.string().min(32, "at least 32 characters").optional(),
+  /** Notifications one recipient token may send per minute (each channel of a send counts). */
+  RECIPIENT_TOKEN_SENDS_PER_MINUTE: z.coerce.number().int().positive().default(10),
+  /** Notifications all recipient tokens of one recipient may send per hour. */
+  RECIPIENT_TOKEN_SENDS_PER_HOUR: z.coerce.number().int().positive().default(30),
   /** Requests per second allowed per API key across all API processes; 0 turns the limit off. */
   API_RATE_LIMIT_PER_SECOND: z.coerce.number().int().nonnegative().default(2000),
   /** Longest SMS accepted, in billed segments (GSM-7 153 / UCS-2 67 characters each once split); Twilio's own cap is 1600 characters. */

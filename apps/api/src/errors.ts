@@ -45,8 +45,8 @@ export class ConflictError extends ApiError {
 
 /** Authenticated, but this caller may not do this (e.g. a recipient token outside its recipient). */
 export class ForbiddenError extends ApiError {
-  constructor(message: string) {
-    super("FORBIDDEN", message);
+  constructor(message: string, reason?: string) {
+    super("FORBIDDEN", message, reason ? { reason } : {});
   }
 }
 

@@ -25,7 +25,11 @@ const queues = createDeliveryQueues(redis);
 const broadcastQueue = createBroadcastQueue(redis);
 // Web Push endpoints: the real push services, plus the simulator in sandbox mode only.
 const webPushEgress = webPushEgressPolicy({ sandbox: env.NOTIFY_MODE === "sandbox" ? { host: env.SANDBOX_HOST, port: env.SANDBOX_WEBPUSH_PORT } : undefined });
-const services = createServices(db, { ...queues, broadcast: broadcastQueue }, log, { appTokenSecret: env.APP_TOKEN_SECRET, webPushEgress });
+const services = createServices(db, { ...queues, broadcast: broadcastQueue }, log, redis, {
+  appTokenSecret: env.APP_TOKEN_SECRET,
+  webPushEgress,
+  tokenLimits: { perTokenPerMinute: env.RECIPIENT_TOKEN_SENDS_PER_MINUTE, perRecipientPerHour: env.RECIPIENT_TOKEN_SENDS_PER_HOUR },
+});
 const api = await startApiServer({ db, redis, services, log, env }, { host: env.API_HOST, port: env.API_PORT }).catch(
   (err: NodeJS.ErrnoException) => {
     log.fatal(err.code === "EADDRINUSE" ? `Cannot listen on ${env.API_HOST}:${env.API_PORT}: the port is in use (set API_PORT to another)` : err.message);

@@ -1,5 +1,5 @@
 import "reflect-metadata";
-import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
+import { createServer, type IncomingHttpHeaders, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { ApolloServer } from "@apollo/server";
 import { ApolloServerPluginDrainHttpServer } from "@apollo/server/plugin/drainHttpServer";
@@ -68,20 +68,21 @@ export async function startApiServer(deps: ApiServerDeps, { host, port }: { host
   const rateLimiter = deps.env.API_RATE_LIMIT_PER_SECOND > 0 ? new ApiKeyRateLimiter(deps.redis, deps.env.API_RATE_LIMIT_PER_SECOND) : undefined;
 
   /** The caller of an HTTP request or a WebSocket connection: a recipient token or an app's key pair. */
-  async function authenticate(headers: IncomingHttpHeaders): Promise<Context> {
+  async function authenticate(headers: IncomingHttpHeaders, sourceIp: string | undefined): Promise<Context> {
     const bearer = readBearerToken(headers);
     if (bearer) {
       const verified = await deps.services.recipientTokens.verify(bearer);
       if (!verified) throw new UnauthenticatedError("The recipient token is invalid or expired");
-      const principal = { kind: "recipient" as const, recipientExternalId: verified.recipientExternalId };
-      return { app: verified.app, principal, db: deps.db, services: deps.services };
+      const principal = { kind: "recipient" as const, recipientExternalId: verified.recipientExternalId, tokenId: verified.tokenId };
+      return { app: verified.app, principal, sourceIp, db: deps.db, services: deps.services };
     }
     const credentials = readCredentials(headers);
     if (!credentials) throw new UnauthenticatedError("Send X-App-Key and X-App-Secret (or Basic auth) with every request");
     const authenticated = await deps.services.apiKeys.verify(credentials.appKey, credentials.appSecret);
     if (!authenticated) throw new UnauthenticatedError("The appKey/appSecret pair is not valid");
     await rateLimiter?.check(authenticated.apiKeyId);
-    return { app: authenticated, principal: { kind: "app" }, db: deps.db, services: deps.services };
+    const principal = { kind: "app" as const, apiKeyId: authenticated.apiKeyId, appKey: credentials.appKey, scopes: authenticated.scopes };
+    return { app: { appId: authenticated.appId, apiKeyId: authenticated.apiKeyId }, principal, sourceIp, db: deps.db, services: deps.services };
   }
 
   app.get("/health", (_req, res) => {
@@ -99,7 +100,7 @@ export async function startApiServer(deps: ApiServerDeps, { host, port }: { host
     "/graphql",
     // Room for a 10,000-recipient sendBulk with per-recipient data and idempotency keys.
     express.json({ limit: "10mb" }),
-    expressMiddleware(apollo, { context: ({ req }) => authenticate(req.headers) }),
+    expressMiddleware(apollo, { context: ({ req }) => authenticate(req.headers, req.socket.remoteAddress) }),
   );
 
   // Subscriptions (graphql-ws) on the same path; a socket authenticates once, with the same
@@ -112,7 +113,8 @@ export async function startApiServer(deps: ApiServerDeps, { host, port }: { host
       context: (ctx) => (ctx.extra as { context?: Context }).context!,
       onConnect: async (ctx) => {
         try {
-          (ctx.extra as { context?: Context }).context = await authenticate(lowerCaseKeys(ctx.connectionParams ?? {}));
+          const { request } = ctx.extra as { request: IncomingMessage };
+          (ctx.extra as { context?: Context }).context = await authenticate(lowerCaseKeys(ctx.connectionParams ?? {}), request.socket.remoteAddress);
           return true;
         } catch {
           return false;

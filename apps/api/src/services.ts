@@ -1,9 +1,12 @@
 import { randomBytes } from "node:crypto";
 import type { Db } from "@notify/db";
 import { webPushEgressPolicy, type EgressPolicy } from "@notify/egress";
-import type { createBroadcastQueue, DeliveryQueues } from "@notify/jobs";
+import type { createBroadcastQueue, DeliveryQueues, RedisConnection } from "@notify/jobs";
 import type { Logger } from "pino";
 import { ApiKeyService } from "./auth/api-keys.js";
+import { AuditService } from "./audit/audit.service.js";
+import { RecipientTokenPolicy, type RecipientTokenLimits } from "./auth/recipient-token-policy.js";
+import { RecipientErasureService } from "./recipients/recipient-erasure.service.js";
 import { BulkSendService } from "./bulk/bulk-send.service.js";
 import { DeviceService } from "./devices/device.service.js";
 import { DeadLetterService } from "./notifications/dead-letter.service.js";
@@ -28,6 +31,9 @@ export interface Services {
   schedules: ScheduleService;
   recurring: RecurringService;
   recipientTokens: RecipientTokenService;
+  recipientTokenPolicy: RecipientTokenPolicy;
+  recipientErasure: RecipientErasureService;
+  audit: AuditService;
   preferences: PreferenceService;
   templates: TemplateService;
   topics: TopicService;
@@ -39,14 +45,17 @@ export function createServices(
   db: Db,
   queues: DeliveryQueues & { broadcast: ReturnType<typeof createBroadcastQueue> },
   log: Logger,
+  redis: RedisConnection,
   {
     appTokenSecret,
+    tokenLimits,
     webPushEgress = webPushEgressPolicy(),
   }: {
     appTokenSecret?: string;
+    tokenLimits: RecipientTokenLimits;
     /** Which Web Push endpoints may be registered (see webPushEgressFor); the real push services only by default. */
     webPushEgress?: EgressPolicy;
-  } = {},
+  },
 ): Services {
   if (!appTokenSecret) log.warn("APP_TOKEN_SECRET is not set: recipient tokens are signed with a random key and stop working when this process exits");
   const enqueuer = new Enqueuer(db, queues, log);
@@ -64,6 +73,9 @@ export function createServices(
     schedules: new ScheduleService(db, enqueuer),
     recurring: new RecurringService(db, recipients, templates, enqueuer),
     recipientTokens: new RecipientTokenService(db, recipients, appTokenSecret ?? randomBytes(32).toString("base64url")),
+    recipientTokenPolicy: new RecipientTokenPolicy(db, redis, tokenLimits),
+    recipientErasure: new RecipientErasureService(db, enqueuer),
+    audit: new AuditService(db),
     templates,
     topics: new TopicService(db, templates, queues.broadcast, log),
     live: new LiveService(db, queues, log),

@@ -18,6 +18,7 @@ export default function RootLayout({ children }: { children: ReactNode }) {
             <Link href="/templates">Templates</Link>
             <Link href="/live">Live</Link>
             <Link href="/webpush">Web Push</Link>
+            <Link href="/audit">Audit log</Link>
           </nav>
         </header>
         <main>{children}</main>

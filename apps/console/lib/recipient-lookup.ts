@@ -69,3 +69,14 @@ export type HistoryItem = RecipientLookup["deliveryHistory"][number];
 export function lookUpRecipient(externalId: string, before?: string): Promise<RecipientLookup> {
   return callApi(RECIPIENT_LOOKUP, { externalId, first: HISTORY_PAGE_SIZE, before: before ?? null });
 }
+
+export const DELETE_RECIPIENT = graphql(`
+  mutation ConsoleDeleteRecipient($externalId: String!) {
+    deleteRecipient(externalId: $externalId) {
+      externalId
+      notificationsErased
+      notificationsCanceled
+      devicesDeleted
+    }
+  }
+`);

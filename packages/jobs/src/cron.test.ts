@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { CronError, nextCronRun } from "./cron.js";
+import { CronError, nextCronRun, shortestCronInterval } from "./cron.js";
 
 describe("nextCronRun: cron read in the schedule's time zone", () => {
   test("09:00 daily in New York is 14:00Z in winter and 13:00Z after the spring-forward night", () => {
@@ -26,5 +26,26 @@ describe("nextCronRun: cron read in the schedule's time zone", () => {
     assert.equal(reason(() => nextCronRun("", "UTC", new Date())), "INVALID_CRON");
     assert.equal(reason(() => nextCronRun("0 25 * * *", "UTC", new Date())), "INVALID_CRON");
     assert.equal(reason(() => nextCronRun("0 9 * * *", "Mars/Olympus", new Date())), "INVALID_TIMEZONE");
+  });
+});
+
+describe("shortestCronInterval: how often an expression fires at its tightest", () => {
+  test("every second, every minute, hourly, a daily pair an hour apart, weekdays", () => {
+    assert.equal(shortestCronInterval("* * * * * *", "UTC"), 1_000);
+    assert.equal(shortestCronInterval("* * * * *", "UTC"), 60_000);
+    assert.equal(shortestCronInterval("*/30 * * * *", "UTC"), 1_800_000);
+    assert.equal(shortestCronInterval("0 * * * *", "Europe/Madrid"), 3_600_000);
+    assert.equal(shortestCronInterval("0 9,10 * * *", "Europe/Madrid"), 3_600_000);
+    assert.equal(shortestCronInterval("30 8 * * MON-FRI", "Europe/Madrid"), 86_400_000);
+  });
+
+  test("a pair on one day of the month, and the gap across midnight", () => {
+    assert.equal(shortestCronInterval("0,5 9 28 * *", "UTC"), 300_000);
+    assert.equal(shortestCronInterval("30 0,23 * * *", "UTC"), 3_600_000);
+    assert.equal(shortestCronInterval("59 23 * * *", "UTC"), 86_400_000);
+  });
+
+  test("a malformed expression is a CronError, as for nextCronRun", () => {
+    assert.throws(() => shortestCronInterval("0 25 * * *", "UTC"), CronError);
   });
 });

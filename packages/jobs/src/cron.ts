@@ -36,3 +36,23 @@ function assertTimeZone(timeZone: string): void {
     throw new CronError("INVALID_TIMEZONE", `timezone ${JSON.stringify(timeZone)} is not an IANA time zone`);
   }
 }
+
+/**
+ * The shortest wall-clock time between two consecutive fires, in ms, computed from the fields
+ * (not by stepping through fires, which costs ~0.5 ms each in a time zone): the times of day are
+ * seconds × minutes × hours, the same on every day it fires, and two matching days may be
+ * consecutive, so the gap from the day's last fire to the next day's first counts too. Used to
+ * refuse schedules that would fire too often (e.g. every second). A DST change only shortens a
+ * gap that spans the skipped hour, by that hour; an expression firing at most once per clock hour
+ * still never fires twice within a real hour.
+ */
+export function shortestCronInterval(cron: string, timeZone: string): number {
+  nextCronRun(cron, timeZone, new Date()); // the same checks and CronErrors as a schedule's first run
+  const { second, minute, hour } = CronExpressionParser.parse(cron.trim(), { tz: timeZone }).fields;
+  const times: number[] = [];
+  for (const h of hour.values) for (const m of minute.values) for (const s of second.values) times.push((h * 60 + m) * 60 + Number(s));
+  times.sort((a, b) => a - b);
+  let shortest = times[0]! + 86_400 - times[times.length - 1]!;
+  for (let i = 1; i < times.length; i++) shortest = Math.min(shortest, times[i]! - times[i - 1]!);
+  return shortest * 1000;
+}

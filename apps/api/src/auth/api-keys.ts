@@ -1,5 +1,5 @@
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
-import type { Db } from "@notify/db";
+import type { ApiScope, Db } from "@notify/db";
 
 export interface AuthenticatedApp {
   appId: string;
@@ -32,13 +32,13 @@ export class ApiKeyService {
   }
 
   /** Null for an unknown key, a revoked key or a wrong secret; the caller cannot tell which. */
-  async verify(appKey: string, appSecret: string): Promise<AuthenticatedApp | null> {
+  async verify(appKey: string, appSecret: string): Promise<(AuthenticatedApp & { scopes: ApiScope[] }) | null> {
     const key = await this.db.apiKey.findUnique({ where: { appKey } });
     const expected = Buffer.from(key?.secretHash ?? hashSecret("no such key"), "hex");
     const actual = Buffer.from(hashSecret(appSecret), "hex");
     const matches = timingSafeEqual(expected, actual);
     if (!key || key.revokedAt || !matches) return null;
-    return { appId: key.appId, apiKeyId: key.id };
+    return { appId: key.appId, apiKeyId: key.id, scopes: key.scopes };
   }
 
   async revoke(appKey: string): Promise<void> {

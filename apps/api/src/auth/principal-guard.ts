@@ -1,4 +1,4 @@
-import type { GraphQLObjectType } from "graphql";
+import { getNamedType, isObjectType, type GraphQLObjectType } from "graphql";
 import { Extensions, type MiddlewareFn } from "type-graphql";
 import type { Context } from "../context.js";
 import { ForbiddenError } from "../errors.js";
@@ -6,10 +6,15 @@ import { ForbiddenError } from "../errors.js";
 /**
  * Where a recipient-allowed operation names whose data it touches: the path of an argument
  * holding an externalId, a notification id or a recurring schedule id (e.g. "input.externalId").
+ * `sends`: the path of the send request the operation delivers ({ channels, content, template }):
+ * tokens may send only client-sendable templates, and each send is counted against the token's
+ * and the recipient's limits. `recurs`: the path of a recurring schedule's { cron, timezone },
+ * whose interval has a floor for tokens (its request, under `sends`, is checked but not counted).
  */
-export type RecipientScope = { externalId: string } | { notificationId: string } | { scheduleId: string };
+export type RecipientScope = ({ externalId: string } | { notificationId: string } | { scheduleId: string }) & { sends?: string; recurs?: string };
 
 const EXTENSION = "recipientScope";
+const VISIBLE = "recipientVisible";
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
@@ -21,14 +26,34 @@ export function RecipientAllowed(scope: RecipientScope): MethodDecorator {
   return Extensions({ [EXTENSION]: scope }) as MethodDecorator;
 }
 
-/** Global middleware: app principals pass; recipient principals only reach their own data. */
+/**
+ * Marks an object type a recipient token may read: one that holds only what was sent to its
+ * recipient and that recipient's own settings. Any other type (templates and their versions,
+ * the app's categories, live events) is FORBIDDEN to a token wherever it is nested, so a new
+ * field that leads from a visible type to something else is closed to tokens by default.
+ */
+export function RecipientVisible(): ClassDecorator {
+  return Extensions({ [VISIBLE]: true }) as ClassDecorator;
+}
+
+/**
+ * Global middleware, so it runs once per resolved field (each alias too): app and user
+ * principals pass; recipient principals reach only root fields marked @RecipientAllowed, for
+ * their own recipient, and only fields of @RecipientVisible types that lead to such types.
+ */
 export const principalGuard: MiddlewareFn<Context> = async ({ context, info, args }, next) => {
   const principal = context.principal;
-  if (principal.kind === "app") return next();
+  if (principal.kind !== "recipient") return next();
   const { schema, parentType } = info;
-  // Nested fields are reachable only through a root field this guard already let through.
+  const returned = getNamedType(info.returnType);
+  const hiddenType = (type: GraphQLObjectType) => !type.extensions?.[VISIBLE];
+  if (isObjectType(returned) && hiddenType(returned))
+    throw new ForbiddenError(`${parentType.name}.${info.fieldName} returns ${returned.name}, which a recipient token cannot read`);
   const roots: (GraphQLObjectType | null | undefined)[] = [schema.getQueryType(), schema.getMutationType(), schema.getSubscriptionType()];
-  if (!roots.includes(parentType)) return next();
+  if (!roots.includes(parentType)) {
+    if (hiddenType(parentType)) throw new ForbiddenError(`${parentType.name} is not readable with a recipient token`);
+    return next();
+  }
 
   const scope = parentType.getFields()[info.fieldName]?.extensions?.[EXTENSION] as RecipientScope | undefined;
   if (!scope) throw new ForbiddenError(`${info.fieldName} needs the app's credentials; a recipient token cannot call it`);
@@ -50,6 +75,15 @@ export const principalGuard: MiddlewareFn<Context> = async ({ context, info, arg
       ? await context.db.recurringSchedule.findFirst({ where: { id, appId }, select: { recipient: { select: { externalId: true } } } })
       : null;
     if (s?.recipient.externalId !== own) throw notYours();
+  }
+
+  const policy = context.services.recipientTokenPolicy;
+  if (scope.recurs) policy.assertRecurringInterval(valueAt(args, scope.recurs) as never, scope.recurs);
+  if (scope.sends) {
+    const cost = await policy.admitSend(appId, valueAt(args, scope.sends) as never, scope.sends);
+    // A send is counted last, so a refused one does not use up the budget. A schedule is not
+    // counted here: its interval floor and the per-recipient cap (RecurringService) bound it.
+    if (!scope.recurs) await policy.consume(appId, own, principal.tokenId ?? "untracked", cost);
   }
   return next();
 };

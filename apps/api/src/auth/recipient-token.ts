@@ -18,6 +18,8 @@ export interface IssuedToken {
 export interface VerifiedToken {
   app: AuthenticatedApp;
   recipientExternalId: string;
+  /** The token's jti: per-token send limits and the schedules it made are keyed by it. */
+  tokenId: string;
 }
 
 /**
@@ -63,20 +65,22 @@ export class RecipientTokenService {
     }
     if (typeof appId !== "string" || !UUID.test(appId) || typeof kid !== "string" || !UUID.test(kid)) return null;
     let sub: string | undefined;
+    let jti: string | undefined;
     try {
       const { payload } = await jwtVerify(token, this.signingKey(appId), {
         algorithms: ["HS256"],
         issuer: ISSUER,
         audience: AUDIENCE,
-        requiredClaims: ["exp", "sub"],
+        requiredClaims: ["exp", "sub", "jti"],
       });
       sub = payload.sub;
+      jti = payload.jti;
     } catch {
       return null;
     }
     const key = await this.db.apiKey.findUnique({ where: { id: kid }, select: { appId: true, revokedAt: true } });
-    if (!key || key.appId !== appId || key.revokedAt || !sub) return null;
-    return { app: { appId, apiKeyId: kid }, recipientExternalId: sub };
+    if (!key || key.appId !== appId || key.revokedAt || !sub || !jti) return null;
+    return { app: { appId, apiKeyId: kid }, recipientExternalId: sub, tokenId: jti };
   }
 
   private signingKey(appId: string): Uint8Array {

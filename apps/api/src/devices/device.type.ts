@@ -1,10 +1,12 @@
 import { Field, ID, ObjectType, registerEnumType } from "type-graphql";
 import { DeviceState, Platform } from "@notify/db";
+import { RecipientVisible } from "../auth/principal-guard.js";
 
 registerEnumType(Platform, { name: "Platform" });
 registerEnumType(DeviceState, { name: "DeviceState" });
 
 @ObjectType({ description: "A push destination: APNs token, FCM token or Web Push subscription." })
+@RecipientVisible()
 export class Device {
   @Field(() => ID)
   id!: string;

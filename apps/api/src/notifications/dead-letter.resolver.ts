@@ -21,7 +21,14 @@ export class DeadLetterResolver {
       "Moves dead letters (one by id, or those matching a filter) back to QUEUED with a new attempt budget; each gets a REPLAYED event. " +
       "NOT_FOUND for an unknown id; BAD_USER_INPUT (reason NOT_DEAD) for a notification that is not DEAD.",
   })
-  replayDeadLetters(@Arg("input") input: ReplayDeadLettersInput, @Ctx() ctx: Context): Promise<ReplayDeadLettersPayload> {
-    return ctx.services.deadLetters.replay(ctx.app.appId, input) as Promise<ReplayDeadLettersPayload>;
+  async replayDeadLetters(@Arg("input") input: ReplayDeadLettersInput, @Ctx() ctx: Context): Promise<ReplayDeadLettersPayload> {
+    const result = await ctx.services.deadLetters.replay(ctx.app.appId, input);
+    await ctx.services.audit.recordFor(ctx, {
+      action: "dead_letter.replay",
+      targetType: input.id != null ? "notification" : "dead_letters",
+      targetId: input.id ?? undefined,
+      summary: { ...(input.filter ? { filter: { ...input.filter } } : {}), limit: input.limit ?? null, after: { replayed: result.replayed, remaining: result.remaining } },
+    });
+    return result as ReplayDeadLettersPayload;
   }
 }

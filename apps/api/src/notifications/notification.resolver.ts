@@ -10,7 +10,7 @@ export class NotificationResolver {
   @Mutation(() => SendNotificationPayload, {
     description: "Accepts a notification for one recipient on one or more channels; delivery is asynchronous.",
   })
-  @RecipientAllowed({ externalId: "input.externalId" })
+  @RecipientAllowed({ externalId: "input.externalId", sends: "input" })
   sendNotification(@Arg("input") input: SendNotificationInput, @Ctx() ctx: Context): Promise<SendNotificationPayload> {
     return ctx.services.notifications.send(ctx.app.appId, input) as Promise<SendNotificationPayload>;
   }

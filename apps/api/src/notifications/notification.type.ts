@@ -1,6 +1,7 @@
 import { GraphQLJSONObject } from "graphql-scalars";
 import { Field, ID, Int, ObjectType, registerEnumType } from "type-graphql";
 import { AttemptStatus, Channel, DeliveryEventType, NotificationStatus } from "@notify/db";
+import { RecipientVisible } from "../auth/principal-guard.js";
 
 registerEnumType(Channel, { name: "Channel" });
 registerEnumType(NotificationStatus, { name: "NotificationStatus" });
@@ -8,6 +9,7 @@ registerEnumType(AttemptStatus, { name: "AttemptStatus" });
 registerEnumType(DeliveryEventType, { name: "DeliveryEventType" });
 
 @ObjectType({ description: "One hand-off of a notification to a provider." })
+@RecipientVisible()
 export class DeliveryAttempt {
   @Field(() => ID)
   id!: string;
@@ -41,6 +43,7 @@ export class DeliveryAttempt {
 }
 
 @ObjectType({ description: "A point on a notification's timeline, from the platform or a provider." })
+@RecipientVisible()
 export class DeliveryEvent {
   @Field(() => ID)
   id!: string;
@@ -59,6 +62,7 @@ export class DeliveryEvent {
 }
 
 @ObjectType({ description: "One notification to one recipient on one channel." })
+@RecipientVisible()
 export class Notification {
   @Field(() => ID)
   id!: string;
@@ -115,6 +119,7 @@ export class Notification {
 }
 
 @ObjectType()
+@RecipientVisible()
 export class SendNotificationPayload {
   @Field(() => [Notification], { description: "One per channel, in the order the channels were given." })
   notifications!: Notification[];

@@ -1,5 +1,6 @@
 import { Field, ObjectType, registerEnumType } from "type-graphql";
 import { ChannelScope } from "@notify/db";
+import { RecipientVisible } from "../auth/principal-guard.js";
 
 registerEnumType(ChannelScope, { name: "ChannelScope", description: "A channel, or ALL for a rule that covers every channel." });
 
@@ -7,6 +8,7 @@ registerEnumType(ChannelScope, { name: "ChannelScope", description: "A channel, 
   description:
     'One opt-in/opt-out rule. channel ALL and category "*" are wildcards, so (ALL, "*") is a global opt-out; the most specific rule wins: (channel, category) > (channel, "*") > (ALL, category) > (ALL, "*").',
 })
+@RecipientVisible()
 export class Preference {
   @Field(() => ChannelScope)
   channel!: ChannelScope;
@@ -34,6 +36,7 @@ export class Category {
 }
 
 @ObjectType({ description: "Non-urgent notifications are held until the window ends, in the recipient's time zone (UTC when unset)." })
+@RecipientVisible()
 export class QuietHours {
   @Field({ description: '"HH:MM", inclusive.' })
   start!: string;

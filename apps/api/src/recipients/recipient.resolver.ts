@@ -1,8 +1,8 @@
-import { Arg, Ctx, Mutation, Query, Resolver } from "type-graphql";
+import { Arg, Authorized, Ctx, Mutation, Query, Resolver } from "type-graphql";
 import { RecipientAllowed } from "../auth/principal-guard.js";
 import type { Context } from "../context.js";
 import { UpsertRecipientInput } from "./recipient.input.js";
-import { Recipient } from "./recipient.type.js";
+import { DeleteRecipientPayload, Recipient } from "./recipient.type.js";
 
 @Resolver(() => Recipient)
 export class RecipientResolver {
@@ -15,5 +15,18 @@ export class RecipientResolver {
   @RecipientAllowed({ externalId: "externalId" })
   recipient(@Arg("externalId") externalId: string, @Ctx() ctx: Context): Promise<Recipient> {
     return ctx.services.recipients.get(ctx.app.appId, externalId);
+  }
+
+  @Mutation(() => DeleteRecipientPayload, {
+    description:
+      "Erases a recipient (privacy request): contact points, devices, preferences, quiet hours, topic subscriptions, recurring schedules and the content of their past notifications. Their scheduled and queued notifications are canceled first; the rest stay as anonymous counts. The externalId is free again.",
+  })
+  @Authorized("RECIPIENTS_WRITE")
+  async deleteRecipient(@Arg("externalId") externalId: string, @Ctx() ctx: Context): Promise<DeleteRecipientPayload> {
+    // The audit row names the externalId (the app's own user id) and counts, never the erased data.
+    const erased = await ctx.services.recipientErasure.erase(ctx.app.appId, externalId, (tx, result) =>
+      ctx.services.audit.recordFor(ctx, { action: "recipient.delete", targetType: "recipient", targetId: externalId, summary: { after: { ...result } } }, tx),
+    );
+    return { externalId, ...erased };
   }
 }

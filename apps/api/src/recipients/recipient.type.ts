@@ -1,6 +1,8 @@
-import { Field, ID, ObjectType } from "type-graphql";
+import { Field, ID, Int, ObjectType } from "type-graphql";
+import { RecipientVisible } from "../auth/principal-guard.js";
 
 @ObjectType({ description: "A person the calling service notifies, known by the service's own user id." })
+@RecipientVisible()
 export class Recipient {
   @Field(() => ID)
   id!: string;
@@ -31,4 +33,28 @@ export class Recipient {
 
   @Field()
   updatedAt!: Date;
+}
+
+@ObjectType({ description: "What deleteRecipient erased. The notifications stay, anonymous, for the stats." })
+export class DeleteRecipientPayload {
+  @Field({ description: "The externalId that was erased; it is free again (a later upsert starts afresh)." })
+  externalId!: string;
+
+  @Field(() => Int, { description: "Past notifications whose content, data and addresses were erased." })
+  notificationsErased!: number;
+
+  @Field(() => Int, { description: "Scheduled or queued notifications canceled first." })
+  notificationsCanceled!: number;
+
+  @Field(() => Int)
+  devicesDeleted!: number;
+
+  @Field(() => Int)
+  preferencesDeleted!: number;
+
+  @Field(() => Int)
+  topicSubscriptionsDeleted!: number;
+
+  @Field(() => Int)
+  schedulesDeleted!: number;
 }

@@ -8,9 +8,10 @@ import { RecurringSchedule } from "./recurring.type.js";
 @Resolver(() => RecurringSchedule)
 export class RecurringScheduleResolver {
   @Mutation(() => RecurringSchedule, { description: "Sends the request to the recipient on every tick of the cron expression, read in the time zone." })
-  @RecipientAllowed({ externalId: "input.externalId" })
+  @RecipientAllowed({ externalId: "input.externalId", sends: "input.request", recurs: "input" })
   createRecurringSchedule(@Arg("input") input: CreateRecurringScheduleInput, @Ctx() ctx: Context): Promise<RecurringSchedule> {
-    return ctx.services.recurring.create(ctx.app.appId, input);
+    const createdByTokenId = ctx.principal.kind === "recipient" ? (ctx.principal.tokenId ?? "untracked") : undefined;
+    return ctx.services.recurring.create(ctx.app.appId, input, { createdByTokenId });
   }
 
   @Mutation(() => RecurringSchedule, { description: "Stops the schedule and cancels its notifications that have not been picked up yet." })

@@ -1,6 +1,7 @@
 import type { Channel, Db, Prisma, RecurringSchedule as Row } from "@notify/db";
 import { CronError, nextCronRun, recurringRequestSchema, type Enqueuer, type RecurringRequest } from "@notify/jobs";
-import { InputError, NotFoundError } from "../errors.js";
+import { TOKEN_SCHEDULES_PER_RECIPIENT } from "../auth/recipient-token-policy.js";
+import { ConflictError, InputError, NotFoundError } from "../errors.js";
 import { assertDataSize, contentForChannel } from "../notifications/channel-content.js";
 import { assertReachable } from "../notifications/reachability.js";
 import type { RecipientService } from "../recipients/recipient.service.js";
@@ -21,7 +22,12 @@ export class RecurringService {
     private readonly enqueuer: Enqueuer,
   ) {}
 
-  async create(appId: string, input: CreateRecurringScheduleInput): Promise<RecurringSchedule> {
+  /**
+   * `createdByTokenId`: the recipient token creating it (the principal guard has already held its
+   * cron to the tokens' minimum interval); at most TOKEN_SCHEDULES_PER_RECIPIENT of a recipient's
+   * active schedules may come from tokens.
+   */
+  async create(appId: string, input: CreateRecurringScheduleInput, { createdByTokenId }: { createdByTokenId?: string } = {}): Promise<RecurringSchedule> {
     const req = input.request;
     const channels = [...new Set(req.channels)];
     if (channels.length !== req.channels.length) throw new InputError("DUPLICATE_CHANNEL", "channels lists a channel twice", "request.channels");
@@ -39,15 +45,26 @@ export class RecurringService {
         }
       : await this.rendered(appId, channels, req.template!, recipient.locale, req.data ?? undefined, req.category);
 
-    const row = await this.db.recurringSchedule.create({
-      data: {
-        appId,
-        recipientId: recipient.id,
-        cron: input.cron.trim(),
-        timezone: input.timezone,
-        request: recurringRequestSchema.parse(request) as Prisma.InputJsonValue,
-        nextRunAt,
-      },
+    const data = {
+      appId,
+      recipientId: recipient.id,
+      cron: input.cron.trim(),
+      timezone: input.timezone,
+      request: recurringRequestSchema.parse(request) as Prisma.InputJsonValue,
+      nextRunAt,
+      createdByTokenId: createdByTokenId ?? null,
+    };
+    if (!createdByTokenId) return toView(await this.db.recurringSchedule.create({ data }));
+    const row = await this.db.$transaction(async (tx) => {
+      // The recipient's row lock serializes concurrent creates, so the cap cannot be raced past.
+      await tx.$queryRaw`SELECT 1 FROM "Recipient" WHERE id = ${recipient.id}::uuid FOR UPDATE`;
+      const active = await tx.recurringSchedule.count({ where: { recipientId: recipient.id, active: true, createdByTokenId: { not: null } } });
+      if (active >= TOKEN_SCHEDULES_PER_RECIPIENT)
+        throw new ConflictError(
+          "TOO_MANY_SCHEDULES",
+          `A recipient may have at most ${TOKEN_SCHEDULES_PER_RECIPIENT} active schedules made with recipient tokens; cancel one first`,
+        );
+      return tx.recurringSchedule.create({ data });
     });
     return toView(row);
   }
@@ -107,5 +124,5 @@ function firstRun(cron: string, timezone: string): Date {
 
 function toView(row: Row): RecurringSchedule {
   const request = recurringRequestSchema.parse(row.request);
-  return { ...row, channels: request.notifications.map((n) => n.channel), category: request.category ?? null };
+  return { ...row, channels: request.notifications.map((n) => n.channel), category: request.category ?? null, createdByToken: row.createdByTokenId !== null };
 }

@@ -115,6 +115,26 @@ export class CreateTemplateInput {
   @ValidateNested()
   @ArrayMaxSize(100)
   variables!: TemplateVariableInput[];
+
+  @Field({ defaultValue: false, description: "Whether client apps with a recipient token may send it (they can send nothing else)." })
+  clientSendable!: boolean;
+}
+
+@InputType({ description: "The template's own settings (not its versioned content); omitted fields are kept." })
+export class UpdateTemplateInput {
+  @Field(() => String, { nullable: true })
+  @IsOptional()
+  @Length(1, 200)
+  name?: string | null;
+
+  @Field(() => String, { nullable: true })
+  @IsOptional()
+  @Length(1, 64)
+  category?: string | null;
+
+  @Field(() => Boolean, { nullable: true, description: "Whether client apps with a recipient token may send it." })
+  @IsOptional()
+  clientSendable?: boolean | null;
 }
 
 const CHANNEL_FIELDS = {

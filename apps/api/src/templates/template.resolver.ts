@@ -1,9 +1,9 @@
 import { GraphQLJSONObject } from "graphql-scalars";
-import { Arg, Ctx, FieldResolver, Int, Mutation, Query, Resolver, Root } from "type-graphql";
+import { Arg, Authorized, Ctx, FieldResolver, Int, Mutation, Query, Resolver, Root } from "type-graphql";
 import { Channel } from "@notify/db";
 import type { Context } from "../context.js";
 import { Notification } from "../notifications/notification.type.js";
-import { CreateTemplateInput, TemplateLocaleContentInput, TemplateVariableInput, toTemplateContent } from "./template.input.js";
+import { CreateTemplateInput, TemplateLocaleContentInput, TemplateVariableInput, toTemplateContent, UpdateTemplateInput } from "./template.input.js";
 import { Template, TemplatePreview, TemplateVersion } from "./template.type.js";
 
 const plain = (variables: TemplateVariableInput[]) => variables.map((v) => ({ ...v }));
@@ -14,39 +14,95 @@ const typed = <T>(rows: Promise<unknown>) => rows as Promise<T>;
 @Resolver(() => Template)
 export class TemplateResolver {
   @Mutation(() => Template, { description: "Creates a template with version 1 as a draft; publish it to send it." })
-  createTemplate(@Arg("input") input: CreateTemplateInput, @Ctx() ctx: Context): Promise<Template> {
-    return ctx.services.templates.create(ctx.app.appId, { ...input, content: toTemplateContent(input.content), variables: plain(input.variables) });
+  async createTemplate(@Arg("input") input: CreateTemplateInput, @Ctx() ctx: Context): Promise<Template> {
+    const template = await ctx.services.templates.create(ctx.app.appId, { ...input, content: toTemplateContent(input.content), variables: plain(input.variables) });
+    await ctx.services.audit.recordFor(ctx, {
+      action: "template.create",
+      targetType: "template",
+      targetId: template.key,
+      summary: { after: { name: template.name, category: template.category, clientSendable: template.clientSendable, version: 1 } },
+    });
+    return template;
+  }
+
+  @Mutation(() => Template, { description: "Changes a template's name, category or whether recipient tokens may send it; omitted fields are kept." })
+  @Authorized("TEMPLATES_WRITE")
+  async updateTemplate(@Arg("key") key: string, @Arg("input") input: UpdateTemplateInput, @Ctx() ctx: Context): Promise<Template> {
+    const { before, after } = await ctx.services.templates.updateSettings(ctx.app.appId, key, input);
+    const fields = (["name", "category", "clientSendable"] as const).filter((f) => before[f] !== after[f]);
+    await ctx.services.audit.recordFor(ctx, {
+      action: "template.update",
+      targetType: "template",
+      targetId: key,
+      summary: { before: Object.fromEntries(fields.map((f) => [f, before[f]])), after: Object.fromEntries(fields.map((f) => [f, after[f]])) },
+    });
+    return after;
   }
 
   @Mutation(() => TemplateVersion, {
     description: "Edits the draft, or creates a new draft version from the published one. Omitted arguments are kept.",
   })
-  updateTemplateDraft(
+  async updateTemplateDraft(
     @Arg("key") key: string,
     @Arg("content", () => [TemplateLocaleContentInput], { nullable: true }) content: TemplateLocaleContentInput[] | undefined,
     @Arg("variables", () => [TemplateVariableInput], { nullable: true }) variables: TemplateVariableInput[] | undefined,
     @Ctx() ctx: Context,
   ): Promise<TemplateVersion> {
-    return typed<TemplateVersion>(ctx.services.templates.updateDraft(ctx.app.appId, key, {
+    const newest = await this.newestVersion(ctx, key);
+    const draft = await ctx.services.templates.updateDraft(ctx.app.appId, key, {
       content: content ? toTemplateContent(content) : undefined,
       variables: variables ? plain(variables) : undefined,
-    }));
+    });
+    await ctx.services.audit.recordFor(ctx, {
+      action: "template.update_draft",
+      targetType: "template",
+      targetId: key,
+      summary: {
+        before: newest && { version: newest.version, state: newest.state },
+        after: { version: draft.version, state: draft.state },
+        changed: [...(content ? ["content"] : []), ...(variables ? ["variables"] : [])],
+      },
+    });
+    return typed<TemplateVersion>(Promise.resolve(draft));
   }
 
   @Mutation(() => TemplateVersion, {
     description: "Makes a version (default: the draft) the one sends use; the previously published version is archived.",
   })
-  publishTemplate(
+  async publishTemplate(
     @Arg("key") key: string,
     @Arg("version", () => Int, { nullable: true }) version: number | undefined,
     @Ctx() ctx: Context,
   ): Promise<TemplateVersion> {
-    return typed<TemplateVersion>(ctx.services.templates.publish(ctx.app.appId, key, version));
+    const template = await ctx.services.templates.get(ctx.app.appId, key);
+    const previous = template.publishedVersionId ? await ctx.services.templates.version(template.publishedVersionId) : null;
+    const published = await ctx.services.templates.publish(ctx.app.appId, key, version);
+    await ctx.services.audit.recordFor(ctx, {
+      action: "template.publish",
+      targetType: "template",
+      targetId: key,
+      summary: { before: { publishedVersion: previous?.version ?? null }, after: { publishedVersion: published.version } },
+    });
+    return typed<TemplateVersion>(Promise.resolve(published));
   }
 
   @Mutation(() => TemplateVersion, { description: "Creates a new draft copied from an earlier version." })
-  restoreTemplateVersion(@Arg("key") key: string, @Arg("version", () => Int) version: number, @Ctx() ctx: Context): Promise<TemplateVersion> {
-    return typed<TemplateVersion>(ctx.services.templates.restore(ctx.app.appId, key, version));
+  async restoreTemplateVersion(@Arg("key") key: string, @Arg("version", () => Int) version: number, @Ctx() ctx: Context): Promise<TemplateVersion> {
+    const newest = await this.newestVersion(ctx, key);
+    const draft = await ctx.services.templates.restore(ctx.app.appId, key, version);
+    await ctx.services.audit.recordFor(ctx, {
+      action: "template.restore",
+      targetType: "template",
+      targetId: key,
+      summary: { restoredFrom: version, before: newest && { version: newest.version, state: newest.state }, after: { version: draft.version, state: draft.state } },
+    });
+    return typed<TemplateVersion>(Promise.resolve(draft));
+  }
+
+  /** The newest version before a change, for the audit row's "before". */
+  private async newestVersion(ctx: Context, key: string) {
+    const template = await ctx.services.templates.get(ctx.app.appId, key);
+    return (await ctx.services.templates.versions(template.id))[0] ?? null;
   }
 
   @Query(() => Template)

@@ -19,6 +19,13 @@ export interface NewTemplate {
   /** Unvalidated: checked against the stored shape here. */
   content: unknown;
   variables: unknown;
+  clientSendable?: boolean;
+}
+
+export interface TemplateSettings {
+  name?: string | null;
+  category?: string | null;
+  clientSendable?: boolean | null;
 }
 
 export interface RenderedTemplate {
@@ -59,6 +66,7 @@ export class TemplateService {
           name: input.name,
           category: input.category,
           defaultLocale,
+          clientSendable: input.clientSendable ?? false,
           versions: { create: { version: 1, state: "DRAFT", ...json({ content, variables }) } },
         },
       });
@@ -67,6 +75,15 @@ export class TemplateService {
         throw new ConflictError("TEMPLATE_KEY_TAKEN", `A template with key ${JSON.stringify(input.key)} already exists`);
       throw err;
     }
+  }
+
+  /** Changes the template's own settings; returns it before and after (for the audit log). */
+  async updateSettings(appId: string, key: string, change: TemplateSettings): Promise<{ before: Template; after: Template }> {
+    const data = Object.fromEntries(Object.entries(change).filter(([, v]) => v !== null && v !== undefined));
+    if (!Object.keys(data).length) throw new InputError("NOTHING_TO_UPDATE", "Give name, category or clientSendable", "input");
+    const before = await this.get(appId, key);
+    const after = await this.db.template.update({ where: { id: before.id }, data });
+    return { before, after };
   }
 
   /** Edits the draft, or starts a new draft from the published version; omitted parts are kept. */

@@ -65,6 +65,9 @@ export class Template {
   @Field({ description: "The locale used when the recipient's locale and language have no content." })
   defaultLocale!: string;
 
+  @Field({ description: "Client apps holding a recipient token may send this template (and only such templates, never inline content)." })
+  clientSendable!: boolean;
+
   @Field()
   createdAt!: Date;
 

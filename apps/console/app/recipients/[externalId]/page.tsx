@@ -5,6 +5,7 @@ import { DeliveryHistory } from "../../../components/delivery-history";
 import { RecipientSearch } from "../../../components/recipient-search";
 import { ApiRequestError } from "../../../lib/api";
 import { lookUpRecipient, type RecipientLookup } from "../../../lib/recipient-lookup";
+import { DeleteRecipient } from "./delete-recipient";
 
 // Support staff look at what is happening now; nothing here may be cached.
 export const dynamic = "force-dynamic";
@@ -39,6 +40,11 @@ export default async function RecipientPage({ params, searchParams }: Props) {
         <Devices devices={data.recipient.devices} />
       </div>
       <DeliveryHistory externalId={data.recipient.externalId} items={data.deliveryHistory} before={before} />
+      {/* Admin and support only once the console knows the signed-in role; the API refuses others (RECIPIENTS_WRITE). */}
+      <section className="card" data-testid="privacy">
+        <h2>Privacy</h2>
+        <DeleteRecipient externalId={data.recipient.externalId} />
+      </section>
     </>
   );
 }
