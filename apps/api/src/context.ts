@@ -1,12 +1,12 @@
 import type { Db } from "@notify/db";
-import type { AuthenticatedApp } from "./auth/api-keys.js";
 import type { Principal } from "./auth/principal.js";
 import type { Services } from "./services.js";
 
 /** Per-request context: who is calling, and the services resolvers delegate to. */
 export interface Context {
-  app: AuthenticatedApp;
-  /** The app's own credentials, or a recipient token (see auth/principal-guard.ts). */
+  /** The app every principal acts in. */
+  app: { appId: string };
+  /** An API key, a console user, or a recipient token (see auth/permissions.ts, auth/principal-guard.ts). */
   principal: Principal;
   db: Db;
   services: Services;

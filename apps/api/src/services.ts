@@ -2,7 +2,10 @@ import { randomBytes } from "node:crypto";
 import type { Db } from "@notify/db";
 import type { createBroadcastQueue, DeliveryQueues } from "@notify/jobs";
 import type { Logger } from "pino";
+import type { RedisConnection } from "@notify/jobs";
+import { ApiKeyCache } from "./auth/api-key-cache.js";
 import { ApiKeyService } from "./auth/api-keys.js";
+import { MemberService } from "./members/member.service.js";
 import { BulkSendService } from "./bulk/bulk-send.service.js";
 import { DeviceService } from "./devices/device.service.js";
 import { DeadLetterService } from "./notifications/dead-letter.service.js";
@@ -19,6 +22,7 @@ import { TopicService } from "./topics/topic.service.js";
 
 export interface Services {
   apiKeys: ApiKeyService;
+  members: MemberService;
   recipients: RecipientService;
   devices: DeviceService;
   notifications: NotificationService;
@@ -38,7 +42,7 @@ export function createServices(
   db: Db,
   queues: DeliveryQueues & { broadcast: ReturnType<typeof createBroadcastQueue> },
   log: Logger,
-  { appTokenSecret }: { appTokenSecret?: string } = {},
+  { appTokenSecret, redis }: { appTokenSecret?: string; redis?: RedisConnection } = {},
 ): Services {
   if (!appTokenSecret) log.warn("APP_TOKEN_SECRET is not set: recipient tokens are signed with a random key and stop working when this process exits");
   const enqueuer = new Enqueuer(db, queues, log);
@@ -46,7 +50,9 @@ export function createServices(
   const preferences = new PreferenceService(db, recipients);
   const templates = new TemplateService(db);
   return {
-    apiKeys: new ApiKeyService(db),
+    // Key rows cached in process; revocations published on Redis reach every API process.
+    apiKeys: new ApiKeyService(db, new ApiKeyCache(500, redis, log)),
+    members: new MemberService(db),
     preferences,
     recipients,
     devices: new DeviceService(db, recipients),

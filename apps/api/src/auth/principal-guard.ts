@@ -21,10 +21,10 @@ export function RecipientAllowed(scope: RecipientScope): MethodDecorator {
   return Extensions({ [EXTENSION]: scope }) as MethodDecorator;
 }
 
-/** Global middleware: app principals pass; recipient principals only reach their own data. */
+/** Global middleware: keys and users pass (permissions.ts limits them); recipient principals only reach their own data. */
 export const principalGuard: MiddlewareFn<Context> = async ({ context, info, args }, next) => {
   const principal = context.principal;
-  if (principal.kind === "app") return next();
+  if (principal.kind !== "recipient") return next();
   const { schema, parentType } = info;
   // Nested fields are reachable only through a root field this guard already let through.
   const roots: (GraphQLObjectType | null | undefined)[] = [schema.getQueryType(), schema.getMutationType(), schema.getSubscriptionType()];

@@ -5,7 +5,10 @@ import { BulkSendResolver } from "../bulk/bulk-send.resolver.js";
 import { TopicResolver } from "../topics/topic.resolver.js";
 import { createPubSub } from "@graphql-yoga/subscription";
 import { LiveResolver } from "../live/live.resolver.js";
+import { ApiKeyResolver } from "../auth/api-key.resolver.js";
+import { authChecker } from "../auth/permissions.js";
 import { principalGuard } from "../auth/principal-guard.js";
+import { MemberResolver } from "../members/member.resolver.js";
 import { RecipientTokenResolver } from "../auth/recipient-token.resolver.js";
 import { DeviceResolver, RecipientDevicesResolver } from "../devices/device.resolver.js";
 import { WebPushConfigResolver } from "../devices/webpush-config.resolver.js";
@@ -17,7 +20,7 @@ import { RecipientResolver } from "../recipients/recipient.resolver.js";
 import { RecurringScheduleResolver } from "../schedules/recurring.resolver.js";
 import { NotificationTemplateResolver, TemplateResolver, TemplateVersionResolver } from "../templates/template.resolver.js";
 
-export const resolvers = [RecipientResolver, RecipientDevicesResolver, DeviceResolver, NotificationResolver, DeadLetterResolver, BulkSendResolver, TopicResolver, LiveResolver, WebPushConfigResolver, TemplateResolver, TemplateVersionResolver, NotificationTemplateResolver, PreferenceResolver, RecipientPreferencesResolver, ScheduleResolver, RecurringScheduleResolver, RecipientTokenResolver] as const;
+export const resolvers = [RecipientResolver, RecipientDevicesResolver, DeviceResolver, NotificationResolver, DeadLetterResolver, BulkSendResolver, TopicResolver, LiveResolver, WebPushConfigResolver, TemplateResolver, TemplateVersionResolver, NotificationTemplateResolver, PreferenceResolver, RecipientPreferencesResolver, ScheduleResolver, RecurringScheduleResolver, RecipientTokenResolver, ApiKeyResolver, MemberResolver] as const;
 
 /** type-graphql classes are the one source of the schema; schema.graphql is emitted from them. */
 export function createSchema(emitSchemaFile?: string): Promise<GraphQLSchema> {
@@ -26,6 +29,10 @@ export function createSchema(emitSchemaFile?: string): Promise<GraphQLSchema> {
     validate: { forbidUnknownValues: false },
     // Recipient tokens reach only operations marked @RecipientAllowed, and only their own data.
     globalMiddlewares: [principalGuard],
+    // API keys by their scopes, console users by their role (auth/permissions.ts); every root
+    // field carries @Authorized (authorization.test.ts).
+    authChecker,
+    authMode: "error",
     // type-graphql insists on a PubSub once any @Subscription exists; ours stream from
     // DeliveryEventFeed (subscribe functions), not from topics published in-process.
     pubSub: createPubSub(),

@@ -1,4 +1,5 @@
-import { Arg, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from "type-graphql";
+import { Authorized, Arg, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from "type-graphql";
+import { Permission } from "../auth/permissions.js";
 import { RecipientAllowed } from "../auth/principal-guard.js";
 import type { Context } from "../context.js";
 import { Recipient } from "../recipients/recipient.type.js";
@@ -9,18 +10,21 @@ import { RecurringSchedule } from "./recurring.type.js";
 export class RecurringScheduleResolver {
   @Mutation(() => RecurringSchedule, { description: "Sends the request to the recipient on every tick of the cron expression, read in the time zone." })
   @RecipientAllowed({ externalId: "input.externalId" })
+  @Authorized(Permission.SCHEDULE)
   createRecurringSchedule(@Arg("input") input: CreateRecurringScheduleInput, @Ctx() ctx: Context): Promise<RecurringSchedule> {
     return ctx.services.recurring.create(ctx.app.appId, input);
   }
 
   @Mutation(() => RecurringSchedule, { description: "Stops the schedule and cancels its notifications that have not been picked up yet." })
   @RecipientAllowed({ scheduleId: "id" })
+  @Authorized(Permission.SCHEDULE)
   cancelRecurringSchedule(@Arg("id", () => ID) id: string, @Ctx() ctx: Context): Promise<RecurringSchedule> {
     return ctx.services.recurring.cancel(ctx.app.appId, id);
   }
 
   @Query(() => [RecurringSchedule], { description: "A recipient's recurring schedules, newest first, canceled ones included." })
   @RecipientAllowed({ externalId: "externalId" })
+  @Authorized(Permission.HISTORY_READ)
   recurringSchedules(@Arg("externalId") externalId: string, @Ctx() ctx: Context): Promise<RecurringSchedule[]> {
     return ctx.services.recurring.list(ctx.app.appId, externalId);
   }

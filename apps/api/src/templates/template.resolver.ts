@@ -1,5 +1,6 @@
 import { GraphQLJSONObject } from "graphql-scalars";
-import { Arg, Ctx, FieldResolver, Int, Mutation, Query, Resolver, Root } from "type-graphql";
+import { Authorized, Arg, Ctx, FieldResolver, Int, Mutation, Query, Resolver, Root } from "type-graphql";
+import { Permission } from "../auth/permissions.js";
 import { Channel } from "@notify/db";
 import type { Context } from "../context.js";
 import { Notification } from "../notifications/notification.type.js";
@@ -14,6 +15,7 @@ const typed = <T>(rows: Promise<unknown>) => rows as Promise<T>;
 @Resolver(() => Template)
 export class TemplateResolver {
   @Mutation(() => Template, { description: "Creates a template with version 1 as a draft; publish it to send it." })
+  @Authorized(Permission.TEMPLATES_WRITE)
   createTemplate(@Arg("input") input: CreateTemplateInput, @Ctx() ctx: Context): Promise<Template> {
     return ctx.services.templates.create(ctx.app.appId, { ...input, content: toTemplateContent(input.content), variables: plain(input.variables) });
   }
@@ -21,6 +23,7 @@ export class TemplateResolver {
   @Mutation(() => TemplateVersion, {
     description: "Edits the draft, or creates a new draft version from the published one. Omitted arguments are kept.",
   })
+  @Authorized(Permission.TEMPLATES_WRITE)
   updateTemplateDraft(
     @Arg("key") key: string,
     @Arg("content", () => [TemplateLocaleContentInput], { nullable: true }) content: TemplateLocaleContentInput[] | undefined,
@@ -36,6 +39,7 @@ export class TemplateResolver {
   @Mutation(() => TemplateVersion, {
     description: "Makes a version (default: the draft) the one sends use; the previously published version is archived.",
   })
+  @Authorized(Permission.TEMPLATES_WRITE)
   publishTemplate(
     @Arg("key") key: string,
     @Arg("version", () => Int, { nullable: true }) version: number | undefined,
@@ -45,16 +49,19 @@ export class TemplateResolver {
   }
 
   @Mutation(() => TemplateVersion, { description: "Creates a new draft copied from an earlier version." })
+  @Authorized(Permission.TEMPLATES_WRITE)
   restoreTemplateVersion(@Arg("key") key: string, @Arg("version", () => Int) version: number, @Ctx() ctx: Context): Promise<TemplateVersion> {
     return typed<TemplateVersion>(ctx.services.templates.restore(ctx.app.appId, key, version));
   }
 
   @Query(() => Template)
+  @Authorized(Permission.TEMPLATES_READ)
   template(@Arg("key") key: string, @Ctx() ctx: Context): Promise<Template> {
     return ctx.services.templates.get(ctx.app.appId, key);
   }
 
   @Query(() => [Template])
+  @Authorized(Permission.TEMPLATES_READ)
   templates(@Arg("category", () => String, { nullable: true }) category: string | undefined, @Ctx() ctx: Context): Promise<Template[]> {
     return ctx.services.templates.list(ctx.app.appId, category);
   }
@@ -62,6 +69,7 @@ export class TemplateResolver {
   @Query(() => TemplatePreview, {
     description: "Renders any version (default: the newest, usually the draft) for one channel and locale. Sends and stores nothing.",
   })
+  @Authorized(Permission.TEMPLATES_READ)
   previewTemplate(
     @Arg("key") key: string,
     @Arg("version", () => Int, { nullable: true }) version: number | undefined,
