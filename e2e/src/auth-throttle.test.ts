@@ -1,10 +1,12 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { ok, rejected } from "./harness/gql.js";
-import { callWith } from "./harness/identity.js";
+import { randomBytes } from "node:crypto";
+import { callWith, cli, consoleIdentity } from "./harness/identity.js";
 import { Stack, type KeyPair } from "./harness/stack.js";
 
 const WHO = `{ viewer { kind } }`;
+const SECRET = randomBytes(32).toString("hex");
 
 function keyHeaders(key: Pick<KeyPair, "appKey" | "appSecret">, from?: string): Record<string, string> {
   return { "x-app-key": key.appKey, "x-app-secret": key.appSecret, ...(from ? { "x-forwarded-for": from } : {}) };
@@ -15,7 +17,7 @@ describe("failed authentication is throttled per source address and per appKey",
     let stack: Stack;
     let key: KeyPair;
     before(async () => {
-      stack = await Stack.start({ workers: 0, env: { TRUSTED_PROXIES: "127.0.0.1", AUTH_FAILURES_PER_ADDRESS: "10", AUTH_FAILURES_PER_KEY: "40" } });
+      stack = await Stack.start({ workers: 0, env: { TRUSTED_PROXIES: "127.0.0.1", AUTH_FAILURES_PER_ADDRESS: "10", AUTH_FAILURES_PER_KEY: "40", CONSOLE_IDENTITY_SECRET: SECRET } });
       key = stack.createKeyPair("throttle");
     });
     after(() => stack?.stop());
@@ -47,6 +49,18 @@ describe("failed authentication is throttled per source address and per appKey",
       assert.equal(statuses.filter((s) => s === 401).length, 40);
       assert.equal((await callWith(stack.apiUrl, keyHeaders(victim, "192.0.2.200"), WHO)).status, 429);
       ok(await callWith(stack.apiUrl, keyHeaders(bystander, "192.0.2.201"), WHO));
+    });
+
+    test("console identities: forged ones count; a validly signed one of a user without access does not (all console calls share one address)", async () => {
+      const other = stack.createKeyPair("someone-else");
+      cli(stack, "users", ["--email", "gone@example.com", "--password", "long enough pw"]);
+      const user = await stack.db.consoleUser.findUniqueOrThrow({ where: { email: "gone@example.com" } });
+      const valid = await consoleIdentity(SECRET, { userId: user.id, appId: other.appId });
+      for (let i = 0; i < 15; i++) assert.equal((await callWith(stack.apiUrl, { "x-console-identity": valid, "x-forwarded-for": "198.51.100.50" }, WHO)).status, 401);
+      const forged = await consoleIdentity("f".repeat(64), { userId: user.id, appId: other.appId });
+      const statuses: number[] = [];
+      for (let i = 0; i < 12; i++) statuses.push((await callWith(stack.apiUrl, { "x-console-identity": forged, "x-forwarded-for": "198.51.100.51" }, WHO)).status);
+      assert.deepEqual(statuses.slice(10), [429, 429]);
     });
   });
 

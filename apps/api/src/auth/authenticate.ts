@@ -47,7 +47,10 @@ export async function authenticate(deps: AuthenticateDeps, { headers, address }:
       const user = await deps.consoleIdentity.verify(identity);
       return { ...base, app: { appId: user.appId }, principal: { kind: "user", userId: user.userId, email: user.email, role: user.role } };
     } catch (err) {
-      if (err instanceof ConsoleIdentityRefused) return fail(err.message);
+      if (err instanceof ConsoleIdentityRefused) {
+        if (err.countsAsFailure) return fail(err.message);
+        throw new UnauthenticatedError(err.message);
+      }
       throw err;
     }
   }

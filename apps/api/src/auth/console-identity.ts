@@ -19,6 +19,17 @@ export interface ConsoleUserIdentity {
 /** Why an identity was refused; said to the caller, since none of it helps a forger. */
 export class ConsoleIdentityRefused extends Error {
   override name = "ConsoleIdentityRefused";
+  constructor(
+    message: string,
+    /**
+     * False when the console's signature was good but the user has no access (removed, or not a
+     * member of that app): nothing was guessed, and counting it would let one removed user, whose
+     * calls all come from the console's address, get the console throttled for everyone.
+     */
+    readonly countsAsFailure = true,
+  ) {
+    super(message);
+  }
 }
 
 /**
@@ -57,7 +68,7 @@ export class ConsoleIdentityVerifier {
     }
     if (!sub || typeof app !== "string" || !UUID.test(app)) throw new ConsoleIdentityRefused("The console identity must name a user (sub) and an app (app, a uuid)");
     const found = await this.role(sub, app);
-    if (!found) throw new ConsoleIdentityRefused("This user is not a member of that app");
+    if (!found) throw new ConsoleIdentityRefused("This user is not a member of that app", false);
     return { userId: sub, appId: app, ...found };
   }
 
