@@ -58,6 +58,11 @@ describe("API keys: create, list, scopes, revoke across processes, rotate, expir
       { code: "FORBIDDEN" },
     );
     assert.match(sched.message, /SCHEDULE/);
+    // Nested fields that lead into another permission's data are guarded too.
+    const history = await createKey(["SEND", "HISTORY"]);
+    const nested = await stack.graphql(history, `{ deliveryHistory(externalId: "r1") { id recipient { email } } }`);
+    assert.match(rejected(nested, { code: "FORBIDDEN" }).message, /recipient needs the RECIPIENTS_READ permission/);
+    ok(await stack.graphql(history, `{ deliveryHistory(externalId: "r1") { id status } }`));
     // Nothing was created by the refused calls.
     assert.equal(await stack.db.template.count({ where: { appId: admin.appId } }), 0);
     assert.equal(await stack.db.apiKey.count({ where: { appId: admin.appId, scopes: { has: "ADMIN" } } }), 1);

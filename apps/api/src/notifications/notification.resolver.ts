@@ -38,7 +38,9 @@ export class NotificationResolver {
     return ctx.services.notifications.history(ctx.app.appId, externalId, { first, before }) as Promise<Notification[]>;
   }
 
+  // Contact points are recipient data: a SEND- or HISTORY-only key does not read them through a notification.
   @FieldResolver(() => Recipient)
+  @Authorized(Permission.RECIPIENTS_READ)
   recipient(@Root() n: Notification, @Ctx() ctx: Context): Promise<Recipient> {
     return ctx.db.recipient.findUniqueOrThrow({ where: { id: n.recipientId } });
   }

@@ -30,6 +30,7 @@ export class RecurringScheduleResolver {
   }
 
   @FieldResolver(() => Recipient)
+  @Authorized(Permission.RECIPIENTS_READ)
   recipient(@Root() s: RecurringSchedule, @Ctx() ctx: Context): Promise<Recipient> {
     return ctx.db.recipient.findUniqueOrThrow({ where: { id: s.recipientId } });
   }

@@ -95,7 +95,9 @@ export class TemplateResolver {
 
 @Resolver(() => TemplateVersion)
 export class TemplateVersionResolver {
+  // The way from one sent version to every version of the template, drafts included.
   @FieldResolver(() => Template)
+  @Authorized(Permission.TEMPLATES_READ)
   template(@Root() version: TemplateVersion, @Ctx() ctx: Context): Promise<Template> {
     return ctx.services.templates.templateOf(version);
   }
