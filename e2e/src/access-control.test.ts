@@ -38,6 +38,7 @@ describe("console users: signed identities, roles enforced by the API", () => {
     addUser("admin2", ["--app", "app-a", "--role", "ADMIN"]);
     for (const role of ["EDITOR", "SUPPORT", "VIEWER"]) addUser(role.toLowerCase(), ["--app", appA.appId, "--role", role]);
     addUser("bob", ["--app", appB.appId, "--role", "ADMIN"]);
+    addUser("watcher", ["--app", appA.appId, "--role", "VIEWER"]);
     addUser("root", ["--platform-admin"]);
     for (const u of await stack.db.consoleUser.findMany()) users[u.email.split("@")[0]!] = u.id;
     ok(await stack.graphql(appA, `mutation { upsertRecipient(input: { externalId: "r1", email: "r1@example.com" }) { id } }`));
@@ -201,6 +202,61 @@ describe("console users: signed identities, roles enforced by the API", () => {
     assert.match(await subscribe({ "x-console-identity": forged }), /^closed 4403/);
     const sendOnly = ok(await stack.graphql(appA, `mutation { createApiKey(input: { scopes: [SEND] }) { appSecret key { appKey } } }`)).createApiKey;
     assert.equal(await subscribe({ "x-app-key": sendOnly.key.appKey, "x-app-secret": sendOnly.appSecret }), "FORBIDDEN");
+  });
+});
+
+describe("console users on a WebSocket", () => {
+  let stack: Stack;
+  let app: KeyPair;
+  before(async () => {
+    stack = await Stack.start({ workers: 0, env: { CONSOLE_IDENTITY_SECRET: SECRET } });
+    app = stack.createKeyPair("ws");
+    cli(stack, "users", ["--email", "watcher@example.com", "--password", "long enough pw", "--app", app.appId, "--role", "VIEWER"]);
+    ok(await stack.graphql(app, `mutation { upsertRecipient(input: { externalId: "r1", email: "r1@example.com" }) { id } }`));
+  });
+  after(() => stack?.stop());
+
+  test("a subscription opened before the user was removed stops delivering: the next event is refused", async () => {
+    const user = await stack.db.consoleUser.findUniqueOrThrow({ where: { email: "watcher@example.com" } });
+    const token = await consoleIdentity(SECRET, { userId: user.id, appId: app.appId });
+    const client = createClient({ url: `${stack.apiUrl.replace("http", "ws")}/graphql`, webSocketImpl: WebSocket, connectionParams: { "x-console-identity": token }, retryAttempts: 0 });
+    const messages: { data?: unknown; code?: string }[] = [];
+    let wake = () => undefined as void;
+    client.subscribe(
+      { query: `subscription { deliveryEvents { type notificationId } }` },
+      {
+        next: (msg) => (messages.push({ data: msg.data, code: (msg.errors?.[0]?.extensions as any)?.code }), wake()),
+        // The stream ends with the refusal (an array of GraphQL errors), or the socket closes.
+        error: (err) => (messages.push({ code: Array.isArray(err) ? err[0]?.extensions?.code : `closed ${(err as { code?: number }).code}` }), wake()),
+        complete: () => (messages.push({ code: "complete" }), wake()),
+      },
+    );
+    const waitFor = async (pred: () => boolean, ms = 15_000) => {
+      const until = Date.now() + ms;
+      while (!pred() && Date.now() < until) await new Promise<void>((r) => ((wake = r), setTimeout(r, 200)));
+      assert.ok(pred(), JSON.stringify(messages));
+    };
+    const send = () => stack.graphql(app, `mutation { sendNotification(input: { externalId: "r1", channels: [EMAIL], content: { subject: "s", body: "b" } }) { notifications { id } } }`);
+    try {
+      await new Promise((r) => setTimeout(r, 500)); // subscribed
+      ok(await send());
+      await waitFor(() => messages.some((m) => m.data));
+      assert.equal(messages.filter((m) => m.code).length, 0);
+      await stack.db.membership.delete({ where: { userId_appId: { userId: user.id, appId: app.appId } } });
+      await new Promise((r) => setTimeout(r, 1000));
+      const before = messages.length;
+      ok(await send());
+      await waitFor(() => messages.length > before);
+      const after = messages.slice(before);
+      assert.equal(after.filter((m) => m.data && (m.data as any).deliveryEvents).length, 0, JSON.stringify(after));
+      assert.equal(after[0]!.code, "UNAUTHENTICATED", JSON.stringify(after));
+      // And it ended: later events reach the removed user not even as errors.
+      ok(await send());
+      await new Promise((r) => setTimeout(r, 2500));
+      assert.equal(messages.length, before + 1, JSON.stringify(messages.slice(before)));
+    } finally {
+      await client.dispose();
+    }
   });
 });
 

@@ -1,4 +1,4 @@
-import type { Db } from "@notify/db";
+import type { Db, Role } from "@notify/db";
 import type { Principal } from "./auth/principal.js";
 import type { Services } from "./services.js";
 
@@ -10,4 +10,9 @@ export interface Context {
   principal: Principal;
   db: Db;
   services: Services;
+  /**
+   * A console user on a long-lived WebSocket: their role now (cached at most 500 ms), null once
+   * they lost access, so a demotion reaches subscriptions opened before it (auth/permissions.ts).
+   */
+  currentRole?: () => Promise<Role | null>;
 }

@@ -117,7 +117,7 @@ export async function startApiServer(deps: ApiServerDeps, { host, port }: { host
       onConnect: async (ctx) => {
         try {
           const { request } = ctx.extra as { request: IncomingMessage };
-          (ctx.extra as { context?: Context }).context = await authenticate(authDeps, { headers: lowerCaseKeys(ctx.connectionParams ?? {}), address: addressOf(request) });
+          (ctx.extra as { context?: Context }).context = await authenticate(authDeps, { headers: lowerCaseKeys(ctx.connectionParams ?? {}), address: addressOf(request) }, { longLived: true });
           return true;
         } catch {
           return false;

@@ -1,3 +1,4 @@
+import type { ApiScope } from "@notify/db";
 import type { RedisConnection } from "@notify/jobs";
 import type { Logger } from "pino";
 
@@ -7,7 +8,7 @@ export interface CachedKey {
   appId: string;
   appKey: string;
   secretHash: string;
-  scopes: import("@notify/db").ApiScope[];
+  scopes: ApiScope[];
   revokedAt: Date | null;
   expiresAt: Date | null;
 }

@@ -26,10 +26,11 @@ export interface Caller {
 
 /**
  * The one authentication for HTTP and WebSocket: a console user's signed identity, a recipient
- * token, or an app's API key. Failures are counted per source address and per appKey; over the
+ * token, or an app's API key. `longLived`: a WebSocket, whose user's role is read again on each
+ * check rather than kept from the connection. Failures are counted per source address and per appKey; over the
  * budget, attempts are answered 429 before any check.
  */
-export async function authenticate(deps: AuthenticateDeps, { headers, address }: Caller): Promise<Context> {
+export async function authenticate(deps: AuthenticateDeps, { headers, address }: Caller, { longLived = false } = {}): Promise<Context> {
   const identity = readConsoleIdentity(headers);
   const bearer = identity ? null : readBearerToken(headers);
   const credentials = identity || bearer ? null : readCredentials(headers);
@@ -44,8 +45,15 @@ export async function authenticate(deps: AuthenticateDeps, { headers, address }:
   if (identity) {
     if (!deps.consoleIdentity) return fail("Console identities are not accepted: CONSOLE_IDENTITY_SECRET is not set on this API");
     try {
-      const user = await deps.consoleIdentity.verify(identity);
-      return { ...base, app: { appId: user.appId }, principal: { kind: "user", userId: user.userId, email: user.email, role: user.role } };
+      const verifier = deps.consoleIdentity;
+      const user = await verifier.verify(identity);
+      return {
+        ...base,
+        app: { appId: user.appId },
+        principal: { kind: "user", userId: user.userId, email: user.email, role: user.role },
+        // A socket outlives the role it was opened with; a request does not.
+        ...(longLived ? { currentRole: () => verifier.currentRole(user.userId, user.appId) } : {}),
+      };
     } catch (err) {
       if (err instanceof ConsoleIdentityRefused) {
         if (err.countsAsFailure) return fail(err.message);

@@ -72,6 +72,11 @@ export class ConsoleIdentityVerifier {
     return { userId: sub, appId: app, ...found };
   }
 
+  /** The user's role in the app now (cached briefly); null when they have no access. */
+  async currentRole(userId: string, appId: string): Promise<Role | null> {
+    return (await this.role(userId, appId))?.role ?? null;
+  }
+
   /** The user's role in the app (platform admins: ADMIN in every app that exists), cached briefly. */
   private async role(userId: string, appId: string): Promise<{ email: string; role: Role } | null> {
     const cacheKey = `${userId}\u0000${appId}`;

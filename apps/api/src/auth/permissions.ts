@@ -1,7 +1,7 @@
 import { ApiScope, Role } from "@notify/db";
 import type { AuthChecker } from "type-graphql";
 import type { Context } from "../context.js";
-import { ForbiddenError } from "../errors.js";
+import { ForbiddenError, UnauthenticatedError } from "../errors.js";
 import type { Principal } from "./principal.js";
 
 /**
@@ -72,13 +72,34 @@ export function requirePermissions(principal: Principal, needed: readonly Permis
     });
 }
 
+/** The caller as of now: a console user on a socket gets their current role (see Context.currentRole). */
+export async function currentPrincipal(context: Context): Promise<Principal> {
+  const { principal } = context;
+  if (principal.kind !== "user" || !context.currentRole) return principal;
+  const role = await context.currentRole();
+  if (!role) throw new UnauthenticatedError("This user no longer has access to this app");
+  return role === principal.role ? principal : { ...principal, role };
+}
+
 /**
  * type-graphql's check for @Authorized. Recipient tokens pass here: principalGuard (a global
  * middleware) lets them reach only @RecipientAllowed fields, and only their own recipient's data.
  * Refusals are thrown rather than returned, so the caller learns which permission is missing.
  */
-export const authChecker: AuthChecker<Context, Permission> = ({ context, info }, needed) => {
+export const authChecker: AuthChecker<Context, Permission> = async ({ context, info }, needed) => {
   if (context.principal.kind === "recipient") return true;
-  requirePermissions(context.principal, needed, info.fieldName);
+  requirePermissions(await currentPrincipal(context), needed, info.fieldName);
   return true;
 };
+
+/**
+ * A subscription's events for as long as its caller keeps the permissions: a console user removed
+ * or demoted while subscribed gets one error and the stream ends (rather than an error per event,
+ * which would still tell them when the app is busy).
+ */
+export async function* whileAuthorized<T>(context: Context, needed: readonly Permission[], what: string, source: AsyncIterable<T>): AsyncGenerator<T> {
+  for await (const event of source) {
+    if (context.currentRole) requirePermissions(await currentPrincipal(context), needed, what);
+    yield event;
+  }
+}

@@ -1,5 +1,5 @@
 import { Authorized, Arg, Ctx, Query, Resolver, Root, Subscription } from "type-graphql";
-import { Permission, requirePermissions } from "../auth/permissions.js";
+import { currentPrincipal, Permission, requirePermissions, whileAuthorized } from "../auth/permissions.js";
 import type { Context } from "../context.js";
 import type { FeedEvent } from "./delivery-event-feed.js";
 import { LiveDeliveryEvent, QueueDepth, TemplateStats } from "./live.type.js";
@@ -10,10 +10,11 @@ export class LiveResolver {
     description: "Delivery events of this app as they happen (about a second behind), optionally for one recipient or template. Over graphql-ws at /graphql.",
     // @Authorized guards each event's resolve; this refuses at subscribe time, so a caller without
     // the permission gets one refusal rather than a stream of them.
-    subscribe: ({ args, context }) => {
+    subscribe: async ({ args, context }) => {
       const ctx = context as Context;
-      requirePermissions(ctx.principal, [Permission.HISTORY_READ], "deliveryEvents");
-      return ctx.services.live.events({ appId: ctx.app.appId, externalId: args.externalId, templateKey: args.templateKey });
+      requirePermissions(await currentPrincipal(ctx), [Permission.HISTORY_READ], "deliveryEvents");
+      const events = ctx.services.live.events({ appId: ctx.app.appId, externalId: args.externalId, templateKey: args.templateKey });
+      return whileAuthorized(ctx, [Permission.HISTORY_READ], "deliveryEvents", events);
     },
   })
   @Authorized(Permission.HISTORY_READ)
