@@ -6,7 +6,10 @@ type Options = NonNullable<ParseArgsConfig["options"]>;
  * parseArgs with `--help` and readable mistakes: an unknown or malformed option prints the usage
  * and exits 2, instead of Node's stack trace (what `create-key --help` used to do).
  */
-export function parseCli<O extends Options>(usage: string, options: O, args = process.argv.slice(2)) {
+export function parseCli<O extends Options>(usage: string, options: O, argv = process.argv.slice(2)) {
+  // `pnpm keys:create -- --name x` runs through two pnpm scripts, and pnpm hands the `--` on;
+  // parseArgs would then take every option after it for a positional.
+  const args = argv.filter((a) => a !== "--");
   try {
     const parsed = parseArgs({ args, options: { ...options, help: { type: "boolean", short: "h" } }, allowPositionals: true, strict: true });
     if ((parsed.values as { help?: boolean }).help) {
