@@ -49,6 +49,7 @@ describe("API keys: create, list, scopes, revoke across processes, rotate, expir
     );
     assert.match(t.message, /createTemplate needs the TEMPLATES_WRITE permission/);
     assert.deepEqual(t.extensions.missingPermissions, ["TEMPLATES_WRITE"]);
+    assert.equal(t.extensions.reason, "MISSING_PERMISSION");
     assert.match(rejected(await stack.graphql(send, `{ apiKeys { id } }`), { code: "FORBIDDEN" }).message, /ADMIN/);
     rejected(await stack.graphql(send, CREATE, { input: { scopes: ["ADMIN"] } }), { code: "FORBIDDEN" });
     rejected(await stack.graphql(send, `{ deliveryHistory(externalId: "r1") { id } }`), { code: "FORBIDDEN" });

@@ -49,8 +49,8 @@ export class ConflictError extends ApiError {
 
 /** Authenticated, but this caller may not do this (e.g. a recipient token outside its recipient). */
 export class ForbiddenError extends ApiError {
-  constructor(message: string, extra: Record<string, unknown> = {}) {
-    super("FORBIDDEN", message, extra);
+  constructor(message: string, reason?: string, extra: Record<string, unknown> = {}) {
+    super("FORBIDDEN", message, { ...(reason ? { reason } : {}), ...extra });
   }
 }
 

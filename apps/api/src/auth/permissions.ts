@@ -67,7 +67,7 @@ export function requirePermissions(principal: Principal, needed: readonly Permis
   const held = permissionsOf(principal);
   const missing = needed.filter((p) => !held.has(p));
   if (missing.length)
-    throw new ForbiddenError(`${what} needs the ${missing.join(" and ")} permission${missing.length > 1 ? "s" : ""}, which ${describe(principal)} does not grant`, {
+    throw new ForbiddenError(`${what} needs the ${missing.join(" and ")} permission${missing.length > 1 ? "s" : ""}, which ${describe(principal)} does not grant`, "MISSING_PERMISSION", {
       missingPermissions: missing,
     });
 }

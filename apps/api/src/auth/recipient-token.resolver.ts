@@ -26,7 +26,7 @@ export class RecipientTokenResolver {
     @Ctx() ctx: Context,
   ): Promise<RecipientToken> {
     // The token names the key that issued it, so revoking the key revokes its tokens.
-    if (ctx.principal.kind !== "app") throw new ForbiddenError("Recipient tokens are issued with an API key (a backend's), not by a console user");
+    if (ctx.principal.kind !== "app") throw new ForbiddenError("Recipient tokens are issued with an API key (a backend's), not by a console user", "API_KEYS_ONLY");
     return ctx.services.recipientTokens.issue({ appId: ctx.app.appId, apiKeyId: ctx.principal.apiKeyId }, externalId, ttlSeconds);
   }
 }

@@ -82,7 +82,7 @@ export class MemberResolver {
   })
   @Authorized(Permission.ADMIN)
   createApp(@Arg("name") name: string, @Ctx() ctx: Context): Promise<AppMembership> {
-    if (ctx.principal.kind !== "user") throw new ForbiddenError("createApp is for console users: the new app's first ADMIN is its creator");
+    if (ctx.principal.kind !== "user") throw new ForbiddenError("createApp is for console users: the new app's first ADMIN is its creator", "CONSOLE_USERS_ONLY");
     return ctx.services.members.createApp(name, ctx.principal.userId);
   }
 }
