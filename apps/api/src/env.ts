@@ -47,6 +47,23 @@ const EnvSchema = z.object({
   RECIPIENT_TOKEN_SENDS_PER_MINUTE: z.coerce.number().int().positive().default(10),
   /** Notifications all recipient tokens of one recipient may send per hour. */
   RECIPIENT_TOKEN_SENDS_PER_HOUR: z.coerce.number().int().positive().default(30),
+  /**
+   * Verifies the console's X-Console-Identity JWTs (HS256; the same value as the console's).
+   * Required in production; in sandbox mode, without it console identities are refused.
+   */
+  CONSOLE_IDENTITY_SECRET: z.string().min(32, "at least 32 characters").optional(),
+  /**
+   * Express `trust proxy`: the proxies (comma-separated addresses, CIDRs or names such as
+   * "loopback") whose X-Forwarded-For names the client. Unset: the socket's address is the
+   * client, and X-Forwarded-For is ignored.
+   */
+  TRUSTED_PROXIES: z.string().optional(),
+  /** Failed authentications per source address, and per appKey, allowed in AUTH_FAILURE_WINDOW_SECONDS. */
+  AUTH_FAILURES_PER_ADDRESS: z.coerce.number().int().positive().default(10),
+  AUTH_FAILURES_PER_KEY: z.coerce.number().int().positive().default(50),
+  AUTH_FAILURE_WINDOW_SECONDS: z.coerce.number().int().positive().default(60),
+  /** How long an address or key over its failure budget is refused (429). */
+  AUTH_FAILURE_BLOCK_SECONDS: z.coerce.number().int().positive().default(300),
   /** Requests per second allowed per API key across all API processes; 0 turns the limit off. */
   API_RATE_LIMIT_PER_SECOND: z.coerce.number().int().nonnegative().default(2000),
   /** Longest SMS accepted, in billed segments (GSM-7 153 / UCS-2 67 characters each once split); Twilio's own cap is 1600 characters. */
@@ -65,5 +82,7 @@ export function loadEnv(source: NodeJS.ProcessEnv = process.env): ApiEnv {
     const problems = parsed.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`).join("\n");
     throw new Error(`Invalid API environment:\n${problems}`);
   }
+  if (parsed.data.NOTIFY_MODE === "production" && !parsed.data.CONSOLE_IDENTITY_SECRET)
+    throw new Error("Invalid API environment:\n  CONSOLE_IDENTITY_SECRET: required in production (at least 32 characters, the same value as the console's)");
   return parsed.data;
 }

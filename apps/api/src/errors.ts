@@ -1,3 +1,4 @@
+import { HeaderMap } from "@apollo/server";
 import { GraphQLError } from "graphql";
 
 /**
@@ -13,8 +14,11 @@ export type ErrorCode =
   | "RATE_LIMITED";
 
 export class ApiError extends GraphQLError {
-  constructor(code: ErrorCode, message: string, extra: Record<string, unknown> = {}, httpStatus?: number) {
-    super(message, { extensions: { code, ...extra, ...(httpStatus ? { http: { status: httpStatus } } : {}) } });
+  constructor(code: ErrorCode, message: string, extra: Record<string, unknown> = {}, httpStatus?: number, headers?: Record<string, string>) {
+    // Apollo takes `http` off the error and applies it to the response (only for errors thrown
+    // before execution, e.g. while authenticating).
+    const http = httpStatus ? { http: { status: httpStatus, ...(headers ? { headers: new HeaderMap(Object.entries(headers)) } : {}) } } : {};
+    super(message, { extensions: { code, ...extra, ...http } });
   }
 }
 
@@ -45,14 +49,14 @@ export class ConflictError extends ApiError {
 
 /** Authenticated, but this caller may not do this (e.g. a recipient token outside its recipient). */
 export class ForbiddenError extends ApiError {
-  constructor(message: string, reason?: string) {
-    super("FORBIDDEN", message, reason ? { reason } : {});
+  constructor(message: string, reason?: string, extra: Record<string, unknown> = {}) {
+    super("FORBIDDEN", message, { ...(reason ? { reason } : {}), ...extra });
   }
 }
 
-/** The calling key exceeded its request rate; retry after `retryAfterMs`. */
+/** The calling key (or source address) exceeded its request rate; retry after `retryAfterMs`. */
 export class RateLimitedError extends ApiError {
-  constructor(retryAfterMs: number) {
-    super("RATE_LIMITED", `Too many requests for this appKey; retry in ${retryAfterMs} ms`, { retryAfterMs }, 429);
+  constructor(retryAfterMs: number, message = `Too many requests for this appKey; retry in ${retryAfterMs} ms`) {
+    super("RATE_LIMITED", message, { retryAfterMs }, 429, { "retry-after": String(Math.max(1, Math.ceil(retryAfterMs / 1000))) });
   }
 }

@@ -10,9 +10,11 @@ import { WebSocketServer } from "ws";
 import type { RedisConnection } from "@notify/jobs";
 import type { Logger } from "pino";
 import type { Db } from "@notify/db";
-import { readBearerToken, readCredentials } from "./auth/credentials.js";
+import proxyAddr from "proxy-addr";
+import { AuthThrottle } from "./auth/auth-throttle.js";
+import { authenticate, type AuthenticateDeps } from "./auth/authenticate.js";
+import { ConsoleIdentityVerifier } from "./auth/console-identity.js";
 import type { Context } from "./context.js";
-import { UnauthenticatedError } from "./errors.js";
 import { ApiKeyRateLimiter } from "./auth/rate-limit.js";
 import { unavailableError } from "./graphql/unavailable.js";
 import { explainValidationError } from "./graphql/validation-errors.js";
@@ -38,6 +40,8 @@ export interface RunningApi {
 /** GraphQL over HTTP at /graphql, liveness at /health, readiness (Postgres + Redis) at /ready. */
 export async function startApiServer(deps: ApiServerDeps, { host, port }: { host: string; port: number }): Promise<RunningApi> {
   const app = express();
+  // Only a configured proxy's X-Forwarded-For is believed; otherwise req.ip is the socket's address.
+  app.set("trust proxy", deps.env.TRUSTED_PROXIES ? deps.env.TRUSTED_PROXIES.split(",").map((p) => p.trim()).filter(Boolean) : false);
   const httpServer = createServer(app);
   // Longer than the idle timeout of the load balancers and HTTP clients in front of us (often
   // 60 s): otherwise the server closes an idle keep-alive socket just as a client reuses it, and
@@ -65,25 +69,24 @@ export async function startApiServer(deps: ApiServerDeps, { host, port }: { host
     },
   });
   await apollo.start();
-  const rateLimiter = deps.env.API_RATE_LIMIT_PER_SECOND > 0 ? new ApiKeyRateLimiter(deps.redis, deps.env.API_RATE_LIMIT_PER_SECOND) : undefined;
-
-  /** The caller of an HTTP request or a WebSocket connection: a recipient token or an app's key pair. */
-  async function authenticate(headers: IncomingHttpHeaders, sourceIp: string | undefined): Promise<Context> {
-    const bearer = readBearerToken(headers);
-    if (bearer) {
-      const verified = await deps.services.recipientTokens.verify(bearer);
-      if (!verified) throw new UnauthenticatedError("The recipient token is invalid or expired");
-      const principal = { kind: "recipient" as const, recipientExternalId: verified.recipientExternalId, tokenId: verified.tokenId };
-      return { app: verified.app, principal, sourceIp, db: deps.db, services: deps.services };
-    }
-    const credentials = readCredentials(headers);
-    if (!credentials) throw new UnauthenticatedError("Send X-App-Key and X-App-Secret (or Basic auth) with every request");
-    const authenticated = await deps.services.apiKeys.verify(credentials.appKey, credentials.appSecret);
-    if (!authenticated) throw new UnauthenticatedError("The appKey/appSecret pair is not valid");
-    await rateLimiter?.check(authenticated.apiKeyId);
-    const principal = { kind: "app" as const, apiKeyId: authenticated.apiKeyId, appKey: credentials.appKey, scopes: authenticated.scopes };
-    return { app: { appId: authenticated.appId, apiKeyId: authenticated.apiKeyId }, principal, sourceIp, db: deps.db, services: deps.services };
-  }
+  await deps.services.apiKeys.listen();
+  const { env } = deps;
+  if (!env.CONSOLE_IDENTITY_SECRET) deps.log.warn("CONSOLE_IDENTITY_SECRET is not set: console identities are refused (sandbox mode)");
+  const authDeps: AuthenticateDeps = {
+    db: deps.db,
+    services: deps.services,
+    consoleIdentity: env.CONSOLE_IDENTITY_SECRET ? new ConsoleIdentityVerifier(deps.db, env.CONSOLE_IDENTITY_SECRET) : undefined,
+    throttle: new AuthThrottle(deps.redis, {
+      perAddress: env.AUTH_FAILURES_PER_ADDRESS,
+      perKey: env.AUTH_FAILURES_PER_KEY,
+      windowSeconds: env.AUTH_FAILURE_WINDOW_SECONDS,
+      blockSeconds: env.AUTH_FAILURE_BLOCK_SECONDS,
+    }),
+    rateLimiter: env.API_RATE_LIMIT_PER_SECOND > 0 ? new ApiKeyRateLimiter(deps.redis, env.API_RATE_LIMIT_PER_SECOND) : undefined,
+  };
+  // The same rule as req.ip, for WebSocket upgrades (which do not pass through Express).
+  const trustProxy = app.get("trust proxy fn") as (addr: string, i: number) => boolean;
+  const addressOf = (req: IncomingMessage) => proxyAddr(req, trustProxy);
 
   app.get("/health", (_req, res) => {
     res.json({ status: "ok" });
@@ -100,12 +103,12 @@ export async function startApiServer(deps: ApiServerDeps, { host, port }: { host
     "/graphql",
     // Room for a 10,000-recipient sendBulk with per-recipient data and idempotency keys.
     express.json({ limit: "10mb" }),
-    expressMiddleware(apollo, { context: ({ req }) => authenticate(req.headers, req.socket.remoteAddress) }),
+    expressMiddleware(apollo, { context: ({ req }) => authenticate(authDeps, { headers: req.headers, address: req.ip ?? req.socket.remoteAddress ?? "unknown" }) }),
   );
 
   // Subscriptions (graphql-ws) on the same path; a socket authenticates once, with the same
-  // credentials as HTTP, sent as connectionParams ({ "x-app-key", "x-app-secret" } or
-  // { authorization }).
+  // credentials as HTTP, sent as connectionParams ({ "x-app-key", "x-app-secret" },
+  // { authorization } or { "x-console-identity" }).
   const wsServer = new WebSocketServer({ server: httpServer, path: "/graphql" });
   wsCleanup = useServer(
     {
@@ -114,7 +117,7 @@ export async function startApiServer(deps: ApiServerDeps, { host, port }: { host
       onConnect: async (ctx) => {
         try {
           const { request } = ctx.extra as { request: IncomingMessage };
-          (ctx.extra as { context?: Context }).context = await authenticate(lowerCaseKeys(ctx.connectionParams ?? {}), request.socket.remoteAddress);
+          (ctx.extra as { context?: Context }).context = await authenticate(authDeps, { headers: lowerCaseKeys(ctx.connectionParams ?? {}), address: addressOf(request) }, { longLived: true });
           return true;
         } catch {
           return false;
@@ -137,7 +140,10 @@ export async function startApiServer(deps: ApiServerDeps, { host, port }: { host
   return {
     url: `http://${host}:${address.port}`,
     server: httpServer,
-    close: () => apollo.stop(),
+    close: async () => {
+      await apollo.stop();
+      await deps.services.apiKeys.close();
+    },
   };
 }
 

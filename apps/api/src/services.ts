@@ -3,10 +3,12 @@ import type { Db } from "@notify/db";
 import { webPushEgressPolicy, type EgressPolicy } from "@notify/egress";
 import type { createBroadcastQueue, DeliveryQueues, RedisConnection } from "@notify/jobs";
 import type { Logger } from "pino";
+import { ApiKeyCache } from "./auth/api-key-cache.js";
 import { ApiKeyService } from "./auth/api-keys.js";
 import { AuditService } from "./audit/audit.service.js";
 import { RecipientTokenPolicy, type RecipientTokenLimits } from "./auth/recipient-token-policy.js";
 import { RecipientErasureService } from "./recipients/recipient-erasure.service.js";
+import { MemberService } from "./members/member.service.js";
 import { BulkSendService } from "./bulk/bulk-send.service.js";
 import { DeviceService } from "./devices/device.service.js";
 import { DeadLetterService } from "./notifications/dead-letter.service.js";
@@ -23,6 +25,7 @@ import { TopicService } from "./topics/topic.service.js";
 
 export interface Services {
   apiKeys: ApiKeyService;
+  members: MemberService;
   recipients: RecipientService;
   devices: DeviceService;
   notifications: NotificationService;
@@ -63,7 +66,9 @@ export function createServices(
   const preferences = new PreferenceService(db, recipients);
   const templates = new TemplateService(db);
   return {
-    apiKeys: new ApiKeyService(db),
+    // Key rows cached in process; revocations published on Redis reach every API process.
+    apiKeys: new ApiKeyService(db, new ApiKeyCache(500, redis, log)),
+    members: new MemberService(db),
     preferences,
     recipients,
     devices: new DeviceService(db, recipients, webPushEgress),

@@ -1,5 +1,6 @@
 import type { ReactNode } from "react";
 import Link from "next/link";
+import { AdminLink } from "./users/admin-link";
 import "./globals.css";
 
 export const metadata = { title: "Notify console" };
@@ -18,7 +19,9 @@ export default function RootLayout({ children }: { children: ReactNode }) {
             <Link href="/templates">Templates</Link>
             <Link href="/live">Live</Link>
             <Link href="/webpush">Web Push</Link>
-            <Link href="/audit">Audit log</Link>
+            <AdminLink href="/keys">API keys</AdminLink>
+            <AdminLink href="/users">Users</AdminLink>
+            <AdminLink href="/audit">Audit log</AdminLink>
           </nav>
         </header>
         <main>{children}</main>

@@ -1,4 +1,5 @@
 import { Arg, Authorized, Ctx, Int, Query, Resolver } from "type-graphql";
+import { Permission } from "../auth/permissions.js";
 import type { Context } from "../context.js";
 import { AuditLogFilter } from "./audit.input.js";
 import { AuditLogPage } from "./audit.type.js";
@@ -6,7 +7,7 @@ import { AuditLogPage } from "./audit.type.js";
 @Resolver()
 export class AuditLogResolver {
   @Query(() => AuditLogPage, { description: "The app's audit log, newest first (admins only)." })
-  @Authorized("ADMIN")
+  @Authorized(Permission.ADMIN)
   async auditLog(
     @Arg("filter", () => AuditLogFilter, { nullable: true }) filter: AuditLogFilter | undefined,
     @Arg("first", () => Int, { defaultValue: 50, description: "At most 200." }) first: number,

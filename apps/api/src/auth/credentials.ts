@@ -22,3 +22,9 @@ export function readBearerToken(headers: IncomingHttpHeaders): string | null {
   const auth = headers.authorization;
   return auth?.startsWith("Bearer ") ? auth.slice(7).trim() || null : null;
 }
+
+/** A console user's signed identity (see console-identity.ts), as `X-Console-Identity: <JWT>`. */
+export function readConsoleIdentity(headers: IncomingHttpHeaders): string | null {
+  const value = headers["x-console-identity"];
+  return typeof value === "string" && value.trim() ? value.trim() : null;
+}

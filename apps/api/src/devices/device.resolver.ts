@@ -1,4 +1,5 @@
-import { Arg, Ctx, FieldResolver, Mutation, Resolver, Root } from "type-graphql";
+import { Authorized, Arg, Ctx, FieldResolver, Mutation, Resolver, Root } from "type-graphql";
+import { Permission } from "../auth/permissions.js";
 import { RecipientAllowed } from "../auth/principal-guard.js";
 import type { Context } from "../context.js";
 import { Recipient } from "../recipients/recipient.type.js";
@@ -9,12 +10,14 @@ import { Device } from "./device.type.js";
 export class DeviceResolver {
   @Mutation(() => Device, { description: "Registers (or re-registers) a push token or Web Push subscription." })
   @RecipientAllowed({ externalId: "input.externalId" })
+  @Authorized(Permission.RECIPIENTS_WRITE)
   registerDevice(@Arg("input") input: RegisterDeviceInput, @Ctx() ctx: Context): Promise<Device> {
     return ctx.services.devices.register(ctx.app.appId, input);
   }
 
   @Mutation(() => Device, { description: "Stops sending to a device (state INVALID, reason \"unregistered\"); registering it again revives it." })
   @RecipientAllowed({ externalId: "input.externalId" })
+  @Authorized(Permission.RECIPIENTS_WRITE)
   unregisterDevice(@Arg("input") input: UnregisterDeviceInput, @Ctx() ctx: Context): Promise<Device> {
     return ctx.services.devices.unregister(ctx.app.appId, input);
   }

@@ -1,4 +1,5 @@
-import { Query, Resolver } from "type-graphql";
+import { Authorized, Query, Resolver } from "type-graphql";
+import { Permission } from "../auth/permissions.js";
 import { loadEnv } from "../env.js";
 import { WebPushConfigService } from "./webpush-config.service.js";
 
@@ -11,6 +12,7 @@ export class WebPushConfigResolver {
   @Query(() => String, {
     description: "The VAPID public key to pass as applicationServerKey to pushManager.subscribe() (base64url) before registering a WEB device.",
   })
+  @Authorized(Permission.RECIPIENTS_READ)
   webPushPublicKey(): Promise<string> {
     return this.config.publicKey();
   }

@@ -6,7 +6,10 @@ import { BulkSendResolver } from "../bulk/bulk-send.resolver.js";
 import { TopicResolver } from "../topics/topic.resolver.js";
 import { createPubSub } from "@graphql-yoga/subscription";
 import { LiveResolver } from "../live/live.resolver.js";
+import { ApiKeyResolver } from "../auth/api-key.resolver.js";
+import { authChecker } from "../auth/permissions.js";
 import { principalGuard } from "../auth/principal-guard.js";
+import { MemberResolver } from "../members/member.resolver.js";
 import { RecipientTokenResolver } from "../auth/recipient-token.resolver.js";
 import { DeviceResolver, RecipientDevicesResolver } from "../devices/device.resolver.js";
 import { WebPushConfigResolver } from "../devices/webpush-config.resolver.js";
@@ -18,7 +21,7 @@ import { RecipientResolver } from "../recipients/recipient.resolver.js";
 import { RecurringScheduleResolver } from "../schedules/recurring.resolver.js";
 import { NotificationTemplateResolver, TemplateResolver, TemplateVersionResolver } from "../templates/template.resolver.js";
 
-export const resolvers = [RecipientResolver, RecipientDevicesResolver, DeviceResolver, NotificationResolver, DeadLetterResolver, BulkSendResolver, TopicResolver, LiveResolver, WebPushConfigResolver, TemplateResolver, TemplateVersionResolver, NotificationTemplateResolver, PreferenceResolver, RecipientPreferencesResolver, ScheduleResolver, RecurringScheduleResolver, RecipientTokenResolver, AuditLogResolver] as const;
+export const resolvers = [RecipientResolver, RecipientDevicesResolver, DeviceResolver, NotificationResolver, DeadLetterResolver, BulkSendResolver, TopicResolver, LiveResolver, WebPushConfigResolver, TemplateResolver, TemplateVersionResolver, NotificationTemplateResolver, PreferenceResolver, RecipientPreferencesResolver, ScheduleResolver, RecurringScheduleResolver, RecipientTokenResolver, AuditLogResolver, ApiKeyResolver, MemberResolver] as const;
 
 /** type-graphql classes are the one source of the schema; schema.graphql is emitted from them. */
 export function createSchema(emitSchemaFile?: string): Promise<GraphQLSchema> {
@@ -27,10 +30,10 @@ export function createSchema(emitSchemaFile?: string): Promise<GraphQLSchema> {
     validate: { forbidUnknownValues: false },
     // Recipient tokens reach only operations marked @RecipientAllowed, and only their own data.
     globalMiddlewares: [principalGuard],
-    // Placeholder until the role/scope checker (auth/permissions.ts) lands: type-graphql refuses
-    // @Authorized without one. Every key is all-powerful today, and recipient tokens are held by
-    // principalGuard above, so passing everything changes nothing yet.
-    authChecker: () => true,
+    // API keys by their scopes, console users by their role (auth/permissions.ts); every root
+    // field carries @Authorized (authorization.test.ts).
+    authChecker,
+    authMode: "error",
     // type-graphql insists on a PubSub once any @Subscription exists; ours stream from
     // DeliveryEventFeed (subscribe functions), not from topics published in-process.
     pubSub: createPubSub(),

@@ -1,4 +1,5 @@
-import { Arg, Ctx, Int, Mutation, Query, Resolver } from "type-graphql";
+import { Authorized, Arg, Ctx, Int, Mutation, Query, Resolver } from "type-graphql";
+import { Permission } from "../auth/permissions.js";
 import type { Context } from "../context.js";
 import { DeadLetterFilter, ReplayDeadLettersInput } from "./dead-letter.input.js";
 import { ReplayDeadLettersPayload } from "./dead-letter.type.js";
@@ -8,6 +9,7 @@ import { Notification } from "./notification.type.js";
 @Resolver()
 export class DeadLetterResolver {
   @Query(() => [Notification], { description: "Dead-lettered notifications (retries exhausted), newest first." })
+  @Authorized(Permission.HISTORY_READ)
   deadLetters(
     @Arg("filter", () => DeadLetterFilter, { nullable: true }) filter: DeadLetterFilter | undefined,
     @Arg("first", () => Int, { defaultValue: 50 }) first: number,
@@ -21,6 +23,7 @@ export class DeadLetterResolver {
       "Moves dead letters (one by id, or those matching a filter) back to QUEUED with a new attempt budget; each gets a REPLAYED event. " +
       "NOT_FOUND for an unknown id; BAD_USER_INPUT (reason NOT_DEAD) for a notification that is not DEAD.",
   })
+  @Authorized(Permission.DEAD_LETTERS_REPLAY)
   async replayDeadLetters(@Arg("input") input: ReplayDeadLettersInput, @Ctx() ctx: Context): Promise<ReplayDeadLettersPayload> {
     const result = await ctx.services.deadLetters.replay(ctx.app.appId, input);
     await ctx.services.audit.recordFor(ctx, {

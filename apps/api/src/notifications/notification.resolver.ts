@@ -1,4 +1,5 @@
-import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from "type-graphql";
+import { Authorized, Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from "type-graphql";
+import { Permission, requirePermissions } from "../auth/permissions.js";
 import { RecipientAllowed } from "../auth/principal-guard.js";
 import type { Context } from "../context.js";
 import { Recipient } from "../recipients/recipient.type.js";
@@ -10,19 +11,24 @@ export class NotificationResolver {
   @Mutation(() => SendNotificationPayload, {
     description: "Accepts a notification for one recipient on one or more channels; delivery is asynchronous.",
   })
+  @Authorized(Permission.SEND)
   @RecipientAllowed({ externalId: "input.externalId", sends: "input" })
   sendNotification(@Arg("input") input: SendNotificationInput, @Ctx() ctx: Context): Promise<SendNotificationPayload> {
+    // A send for later is scheduling: a SEND-only key may not queue work for the future.
+    if ((input.sendAt || input.sendAtLocal) && ctx.principal.kind !== "recipient") requirePermissions(ctx.principal, [Permission.SCHEDULE], "sendNotification with sendAt");
     return ctx.services.notifications.send(ctx.app.appId, input) as Promise<SendNotificationPayload>;
   }
 
   @Query(() => Notification)
   @RecipientAllowed({ notificationId: "id" })
+  @Authorized(Permission.HISTORY_READ)
   notification(@Arg("id", () => ID) id: string, @Ctx() ctx: Context): Promise<Notification> {
     return ctx.services.notifications.get(ctx.app.appId, id) as Promise<Notification>;
   }
 
   @Query(() => [Notification], { description: "A recipient's notifications, newest first." })
   @RecipientAllowed({ externalId: "externalId" })
+  @Authorized(Permission.HISTORY_READ)
   deliveryHistory(
     @Arg("externalId") externalId: string,
     @Arg("first", () => Int, { defaultValue: 50 }) first: number,
@@ -32,7 +38,9 @@ export class NotificationResolver {
     return ctx.services.notifications.history(ctx.app.appId, externalId, { first, before }) as Promise<Notification[]>;
   }
 
+  // Contact points are recipient data: a SEND- or HISTORY-only key does not read them through a notification.
   @FieldResolver(() => Recipient)
+  @Authorized(Permission.RECIPIENTS_READ)
   recipient(@Root() n: Notification, @Ctx() ctx: Context): Promise<Recipient> {
     return ctx.db.recipient.findUniqueOrThrow({ where: { id: n.recipientId } });
   }

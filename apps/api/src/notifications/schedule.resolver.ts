@@ -1,4 +1,5 @@
-import { Arg, Ctx, ID, Mutation, Resolver } from "type-graphql";
+import { Authorized, Arg, Ctx, ID, Mutation, Resolver } from "type-graphql";
+import { Permission } from "../auth/permissions.js";
 import { RecipientAllowed } from "../auth/principal-guard.js";
 import type { Context } from "../context.js";
 import { Notification } from "./notification.type.js";
@@ -10,6 +11,7 @@ export class ScheduleResolver {
     description: "Cancels a notification that no worker has picked up yet (PENDING or QUEUED); CONFLICT NOT_CANCELABLE otherwise.",
   })
   @RecipientAllowed({ notificationId: "id" })
+  @Authorized(Permission.SCHEDULE)
   cancelNotification(@Arg("id", () => ID) id: string, @Ctx() ctx: Context): Promise<Notification> {
     return ctx.services.schedules.cancel(ctx.app.appId, id) as Promise<Notification>;
   }
@@ -18,6 +20,7 @@ export class ScheduleResolver {
     description: "Moves a PENDING or QUEUED notification to a new delivery time; CONFLICT NOT_RESCHEDULABLE otherwise.",
   })
   @RecipientAllowed({ notificationId: "id" })
+  @Authorized(Permission.SCHEDULE)
   rescheduleNotification(
     @Arg("id", () => ID) id: string,
     @Arg("input") input: RescheduleInput,

@@ -1,4 +1,5 @@
-import { Arg, Ctx, FieldResolver, Mutation, Query, Resolver, Root } from "type-graphql";
+import { Authorized, Arg, Ctx, FieldResolver, Mutation, Query, Resolver, Root } from "type-graphql";
+import { Permission } from "../auth/permissions.js";
 import { ChannelScope } from "@notify/db";
 import { RecipientAllowed } from "../auth/principal-guard.js";
 import type { Context } from "../context.js";
@@ -12,6 +13,7 @@ export class PreferenceResolver {
       'Opts a recipient in or out of a channel (ALL = every channel) and category ("*" = every category). An unknown category is created as a non-required one; turning a required category off fails with CATEGORY_REQUIRED.',
   })
   @RecipientAllowed({ externalId: "externalId" })
+  @Authorized(Permission.RECIPIENTS_WRITE)
   async setPreference(
     @Arg("externalId") externalId: string,
     @Arg("channel", () => ChannelScope) channel: ChannelScope,
@@ -34,11 +36,13 @@ export class PreferenceResolver {
 
   @Query(() => [Preference], { description: "A recipient's rules; no rule means opted in." })
   @RecipientAllowed({ externalId: "externalId" })
+  @Authorized(Permission.RECIPIENTS_READ)
   preferences(@Arg("externalId") externalId: string, @Ctx() ctx: Context): Promise<Preference[]> {
     return ctx.services.preferences.list(ctx.app.appId, externalId);
   }
 
   @Mutation(() => Category, { description: "Declares a category, or changes its description or whether it is required." })
+  @Authorized(Permission.TEMPLATES_WRITE)
   upsertCategory(
     @Arg("key") key: string,
     @Arg("description", () => String, { nullable: true }) description: string | null | undefined,
@@ -49,6 +53,7 @@ export class PreferenceResolver {
   }
 
   @Query(() => [Category])
+  @Authorized(Permission.TEMPLATES_READ)
   categories(@Ctx() ctx: Context): Promise<Category[]> {
     return ctx.services.preferences.categories(ctx.app.appId);
   }
@@ -57,12 +62,14 @@ export class PreferenceResolver {
     description: 'Sets quiet hours as 24-hour "HH:MM" times in the recipient\'s time zone; end before start wraps past midnight (e.g. 22:00–07:00).',
   })
   @RecipientAllowed({ externalId: "externalId" })
+  @Authorized(Permission.RECIPIENTS_WRITE)
   async setQuietHours(@Arg("externalId") externalId: string, @Arg("start") start: string, @Arg("end") end: string, @Ctx() ctx: Context): Promise<Recipient> {
     return this.auditedQuietHours(ctx, externalId, () => ctx.services.preferences.setQuietHours(ctx.app.appId, externalId, start, end));
   }
 
   @Mutation(() => Recipient)
   @RecipientAllowed({ externalId: "externalId" })
+  @Authorized(Permission.RECIPIENTS_WRITE)
   clearQuietHours(@Arg("externalId") externalId: string, @Ctx() ctx: Context): Promise<Recipient> {
     return this.auditedQuietHours(ctx, externalId, () => ctx.services.preferences.clearQuietHours(ctx.app.appId, externalId));
   }

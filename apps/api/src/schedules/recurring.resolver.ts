@@ -1,4 +1,5 @@
-import { Arg, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from "type-graphql";
+import { Authorized, Arg, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from "type-graphql";
+import { Permission } from "../auth/permissions.js";
 import { RecipientAllowed } from "../auth/principal-guard.js";
 import type { Context } from "../context.js";
 import { Recipient } from "../recipients/recipient.type.js";
@@ -8,6 +9,7 @@ import { RecurringSchedule } from "./recurring.type.js";
 @Resolver(() => RecurringSchedule)
 export class RecurringScheduleResolver {
   @Mutation(() => RecurringSchedule, { description: "Sends the request to the recipient on every tick of the cron expression, read in the time zone." })
+  @Authorized(Permission.SCHEDULE)
   @RecipientAllowed({ externalId: "input.externalId", sends: "input.request", recurs: "input" })
   createRecurringSchedule(@Arg("input") input: CreateRecurringScheduleInput, @Ctx() ctx: Context): Promise<RecurringSchedule> {
     const createdByTokenId = ctx.principal.kind === "recipient" ? (ctx.principal.tokenId ?? "untracked") : undefined;
@@ -16,17 +18,20 @@ export class RecurringScheduleResolver {
 
   @Mutation(() => RecurringSchedule, { description: "Stops the schedule and cancels its notifications that have not been picked up yet." })
   @RecipientAllowed({ scheduleId: "id" })
+  @Authorized(Permission.SCHEDULE)
   cancelRecurringSchedule(@Arg("id", () => ID) id: string, @Ctx() ctx: Context): Promise<RecurringSchedule> {
     return ctx.services.recurring.cancel(ctx.app.appId, id);
   }
 
   @Query(() => [RecurringSchedule], { description: "A recipient's recurring schedules, newest first, canceled ones included." })
   @RecipientAllowed({ externalId: "externalId" })
+  @Authorized(Permission.HISTORY_READ)
   recurringSchedules(@Arg("externalId") externalId: string, @Ctx() ctx: Context): Promise<RecurringSchedule[]> {
     return ctx.services.recurring.list(ctx.app.appId, externalId);
   }
 
   @FieldResolver(() => Recipient)
+  @Authorized(Permission.RECIPIENTS_READ)
   recipient(@Root() s: RecurringSchedule, @Ctx() ctx: Context): Promise<Recipient> {
     return ctx.db.recipient.findUniqueOrThrow({ where: { id: s.recipientId } });
   }

@@ -1,5 +1,6 @@
 import { GraphQLJSONObject } from "graphql-scalars";
-import { Arg, Authorized, Ctx, FieldResolver, Int, Mutation, Query, Resolver, Root } from "type-graphql";
+import { Authorized, Arg, Ctx, FieldResolver, Int, Mutation, Query, Resolver, Root } from "type-graphql";
+import { Permission } from "../auth/permissions.js";
 import { Channel } from "@notify/db";
 import type { Context } from "../context.js";
 import { Notification } from "../notifications/notification.type.js";
@@ -14,6 +15,7 @@ const typed = <T>(rows: Promise<unknown>) => rows as Promise<T>;
 @Resolver(() => Template)
 export class TemplateResolver {
   @Mutation(() => Template, { description: "Creates a template with version 1 as a draft; publish it to send it." })
+  @Authorized(Permission.TEMPLATES_WRITE)
   async createTemplate(@Arg("input") input: CreateTemplateInput, @Ctx() ctx: Context): Promise<Template> {
     const template = await ctx.services.templates.create(ctx.app.appId, { ...input, content: toTemplateContent(input.content), variables: plain(input.variables) });
     await ctx.services.audit.recordFor(ctx, {
@@ -26,7 +28,7 @@ export class TemplateResolver {
   }
 
   @Mutation(() => Template, { description: "Changes a template's name, category or whether recipient tokens may send it; omitted fields are kept." })
-  @Authorized("TEMPLATES_WRITE")
+  @Authorized(Permission.TEMPLATES_WRITE)
   async updateTemplate(@Arg("key") key: string, @Arg("input") input: UpdateTemplateInput, @Ctx() ctx: Context): Promise<Template> {
     const { before, after } = await ctx.services.templates.updateSettings(ctx.app.appId, key, input);
     const fields = (["name", "category", "clientSendable"] as const).filter((f) => before[f] !== after[f]);
@@ -42,6 +44,7 @@ export class TemplateResolver {
   @Mutation(() => TemplateVersion, {
     description: "Edits the draft, or creates a new draft version from the published one. Omitted arguments are kept.",
   })
+  @Authorized(Permission.TEMPLATES_WRITE)
   async updateTemplateDraft(
     @Arg("key") key: string,
     @Arg("content", () => [TemplateLocaleContentInput], { nullable: true }) content: TemplateLocaleContentInput[] | undefined,
@@ -69,6 +72,7 @@ export class TemplateResolver {
   @Mutation(() => TemplateVersion, {
     description: "Makes a version (default: the draft) the one sends use; the previously published version is archived.",
   })
+  @Authorized(Permission.TEMPLATES_WRITE)
   async publishTemplate(
     @Arg("key") key: string,
     @Arg("version", () => Int, { nullable: true }) version: number | undefined,
@@ -87,6 +91,7 @@ export class TemplateResolver {
   }
 
   @Mutation(() => TemplateVersion, { description: "Creates a new draft copied from an earlier version." })
+  @Authorized(Permission.TEMPLATES_WRITE)
   async restoreTemplateVersion(@Arg("key") key: string, @Arg("version", () => Int) version: number, @Ctx() ctx: Context): Promise<TemplateVersion> {
     const newest = await this.newestVersion(ctx, key);
     const draft = await ctx.services.templates.restore(ctx.app.appId, key, version);
@@ -106,11 +111,13 @@ export class TemplateResolver {
   }
 
   @Query(() => Template)
+  @Authorized(Permission.TEMPLATES_READ)
   template(@Arg("key") key: string, @Ctx() ctx: Context): Promise<Template> {
     return ctx.services.templates.get(ctx.app.appId, key);
   }
 
   @Query(() => [Template])
+  @Authorized(Permission.TEMPLATES_READ)
   templates(@Arg("category", () => String, { nullable: true }) category: string | undefined, @Ctx() ctx: Context): Promise<Template[]> {
     return ctx.services.templates.list(ctx.app.appId, category);
   }
@@ -118,6 +125,7 @@ export class TemplateResolver {
   @Query(() => TemplatePreview, {
     description: "Renders any version (default: the newest, usually the draft) for one channel and locale. Sends and stores nothing.",
   })
+  @Authorized(Permission.TEMPLATES_READ)
   previewTemplate(
     @Arg("key") key: string,
     @Arg("version", () => Int, { nullable: true }) version: number | undefined,
@@ -143,7 +151,9 @@ export class TemplateResolver {
 
 @Resolver(() => TemplateVersion)
 export class TemplateVersionResolver {
+  // The way from one sent version to every version of the template, drafts included.
   @FieldResolver(() => Template)
+  @Authorized(Permission.TEMPLATES_READ)
   template(@Root() version: TemplateVersion, @Ctx() ctx: Context): Promise<Template> {
     return ctx.services.templates.templateOf(version);
   }
