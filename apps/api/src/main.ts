@@ -22,7 +22,11 @@ await db.$queryRaw`SELECT 1`.catch((err: Error) => {
 });
 const queues = createDeliveryQueues(redis);
 const broadcastQueue = createBroadcastQueue(redis);
-const api = await startApiServer({ db, redis, services: createServices(db, { ...queues, broadcast: broadcastQueue }, log, { appTokenSecret: env.APP_TOKEN_SECRET }), log, env }, { host: env.API_HOST, port: env.API_PORT }).catch(
+const services = createServices(db, { ...queues, broadcast: broadcastQueue }, log, {
+  appTokenSecret: env.APP_TOKEN_SECRET,
+  renderPool: { size: env.RENDER_POOL_SIZE, timeoutMs: env.RENDER_TIMEOUT_MS },
+});
+const api = await startApiServer({ db, redis, services, log, env }, { host: env.API_HOST, port: env.API_PORT }).catch(
   (err: NodeJS.ErrnoException) => {
     log.fatal(err.code === "EADDRINUSE" ? `Cannot listen on ${env.API_HOST}:${env.API_PORT}: the port is in use (set API_PORT to another)` : err.message);
     process.exit(1);
@@ -38,6 +42,7 @@ async function shutdown(signal: string) {
     process.exit(1);
   }, env.SHUTDOWN_TIMEOUT_MS).unref();
   await api.close();
+  await services.templates.close();
   await closeDeliveryQueues(queues);
   await broadcastQueue.close();
   await db.$disconnect();

@@ -14,6 +14,8 @@ import { RecipientService } from "./recipients/recipient.service.js";
 import { RecipientTokenService } from "./auth/recipient-token.js";
 import { ScheduleService } from "./notifications/schedule.service.js";
 import { RecurringService } from "./schedules/recurring.service.js";
+import { RenderPool, type RenderPoolOptions } from "./templates/render-pool.js";
+import { TemplateRenderer } from "./templates/renderer.js";
 import { TemplateService } from "./templates/template.service.js";
 import { TopicService } from "./topics/topic.service.js";
 
@@ -38,13 +40,14 @@ export function createServices(
   db: Db,
   queues: DeliveryQueues & { broadcast: ReturnType<typeof createBroadcastQueue> },
   log: Logger,
-  { appTokenSecret }: { appTokenSecret?: string } = {},
+  { appTokenSecret, renderPool }: { appTokenSecret?: string; renderPool?: RenderPoolOptions } = {},
 ): Services {
   if (!appTokenSecret) log.warn("APP_TOKEN_SECRET is not set: recipient tokens are signed with a random key and stop working when this process exits");
   const enqueuer = new Enqueuer(db, queues, log);
   const recipients = new RecipientService(db);
   const preferences = new PreferenceService(db, recipients);
-  const templates = new TemplateService(db);
+  // Without pool options (tools, tests) every render runs in process, under the same budgets.
+  const templates = new TemplateService(db, new TemplateRenderer(renderPool ? new RenderPool(renderPool) : null));
   return {
     apiKeys: new ApiKeyService(db),
     preferences,
