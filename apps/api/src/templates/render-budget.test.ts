@@ -18,6 +18,7 @@ const attack = parseDefinition(
 const loops = (n: number) => `{% for i in (1..${n}) %}{% endfor %}done`;
 
 const source = (def: ReturnType<typeof parseDefinition>, cacheKey: string | null = null): RenderSource => ({
+  tenant: "app",
   cacheKey,
   content: def.content,
   compiled: def.compiled,
@@ -111,7 +112,9 @@ describe("render budget: one per render, in deterministic units, the same in pro
   test("many renders: each item has its own budget, and the request as a whole a cap that rejects it at the same item wherever it ran", async () => {
     const def = parseDefinition({ en: { SMS: { text: "{% for i in (1..n) %}{% endfor %}ok" } } }, [{ name: "n", type: "NUMBER" }], "en");
     // Item 1 exceeds its own budget; the others are fine and answered.
-    const mixed = [job(["SMS"], { n: 10 }, "r[0]"), job(["SMS"], { n: RENDER_LIMITS.steps * 2 }, "r[1]"), job(["SMS"], { n: 10 }, "r[2]")];
+    // Item 3 asks for a 100,000,000-element range at once: refused as its own memory overrun, and
+    // counted as its budget, not as 100,000,000 units of the request's.
+    const mixed = [job(["SMS"], { n: 10 }, "r[0]"), job(["SMS"], { n: RENDER_LIMITS.steps * 2 }, "r[1]"), job(["SMS"], { n: 10 }, "r[2]"), job(["SMS"], { n: 1e8 }, "r[3]")];
     for (const renderer of [inProcess, pooled]) {
       const results = await renderer.renderMany(source(def), mixed, "recipients");
       assert.ok(!(results[0] instanceof ApiError));
@@ -120,6 +123,8 @@ describe("render budget: one per render, in deterministic units, the same in pro
       assert.equal(results[1].extensions.reason, "TEMPLATE_TOO_EXPENSIVE");
       assert.equal(results[1].extensions.field, "r[1]");
       assert.ok(!(results[2] instanceof ApiError));
+      assert.ok(results[3] instanceof ApiError);
+      assert.equal(results[3].message, "en.SMS.text: exceeded the render budget of 1,000,000 memory units");
     }
     // About 40,000 steps each is within every item's budget; the 5,000,000-step request cap is reached at item 125.
     const many = Array.from({ length: 300 }, (_, i) => job(["SMS"], { n: 40_000 }, `recipients[${i}].data`));

@@ -68,11 +68,14 @@ export class RenderBudget {
   charge(unit: RenderUnit, count: number): void {
     if (!(count > 0)) return;
     this.parent?.charge(unit, count);
-    this.used[unit] += count;
-    if (this.used[unit] > this.limits[unit]) {
+    if (this.used[unit] + count > this.limits[unit]) {
+      // A refused charge (a 100,000,000-element range asked for at once) was not spent: the
+      // render stops here, having used its whole budget of this unit and no more.
+      this.used[unit] = this.limits[unit];
       this.exceeded ??= new BudgetExceeded(unit, this.limits[unit], this.scope);
       throw this.exceeded;
     }
+    this.used[unit] += count;
   }
 
   /** The first overrun of this budget or of its parent. */

@@ -1,4 +1,4 @@
-import { workerData } from "node:worker_threads";
+import { workerData, type MessagePort } from "node:worker_threads";
 import { configureSmsPolicy, type SmsPolicy } from "../notifications/channel-content.js";
 import { compileContent, type CompiledContent } from "./compile.js";
 import { runJobs, type JobsOptions, type JobsOutcome, type RenderJob } from "./render-job.js";
@@ -15,6 +15,8 @@ export interface RenderTask {
   content: TemplateContent;
   jobs: RenderJob[];
   options: Omit<JobsOptions, "probe">;
+  /** Told when this task starts, so its time limit does not count its wait in the queue. */
+  started: MessagePort;
 }
 
 configureSmsPolicy((workerData as { smsPolicy: SmsPolicy }).smsPolicy);
@@ -37,5 +39,7 @@ function compiled(task: RenderTask): CompiledContent {
 }
 
 export default function render(task: RenderTask): JobsOutcome {
+  task.started.postMessage(null);
+  task.started.close();
   return runJobs(compiled(task), task.jobs, task.options);
 }

@@ -8,6 +8,8 @@ import type { TemplateContent } from "./template-content.js";
 
 /** A version to render: parsed here, and its source for the worker threads to parse. */
 export interface RenderSource {
+  /** The app it renders for: the pool's queue takes apps in turn. */
+  tenant: string;
   /** The version id when its content can never change (published, archived); null for a draft. */
   cacheKey: string | null;
   content: TemplateContent;
@@ -73,7 +75,7 @@ export class TemplateRenderer {
           content: source.content,
           jobs: chunk,
           options: { ...options, request: options.request && { limits: options.request.limits, used: outcome.used! } },
-        });
+        }, source.tenant);
       } catch (err) {
         if (err instanceof RenderAborted) throw new InputError("TEMPLATE_TOO_EXPENSIVE", err.message, requestField ?? chunk[0]!.field);
         throw err;

@@ -57,7 +57,7 @@ export class TemplateService {
   async create(appId: string, input: NewTemplate): Promise<Template> {
     const defaultLocale = canonicalLocale(input.defaultLocale, "defaultLocale");
     const definition = parseDefinition(input.content, input.variables, defaultLocale);
-    await this.assertAffordable(definition, defaultLocale);
+    await this.assertAffordable(appId, definition, defaultLocale);
     const { content, variables } = definition;
     try {
       return await this.db.template.create({
@@ -90,7 +90,7 @@ export class TemplateService {
           ? latest
           : await tx.templateVersion.findUniqueOrThrow({ where: { id: template.publishedVersionId } });
       const definition = parseDefinition(change.content ?? base.content, change.variables ?? base.variables, template.defaultLocale);
-      await this.assertAffordable(definition, template.defaultLocale);
+      await this.assertAffordable(appId, definition, template.defaultLocale);
       const { content, variables } = definition;
       if (latest.state === "DRAFT") return tx.templateVersion.update({ where: { id: latest.id }, data: json({ content, variables }) });
       return tx.templateVersion.create({ data: { templateId: id, version: latest.version + 1, state: "DRAFT", ...json({ content, variables }) } });
@@ -114,6 +114,7 @@ export class TemplateService {
       if (target.id === template.publishedVersionId) return target;
       // Versions saved before render budgets existed were never tried; a published one must fit.
       await this.assertAffordable(
+        appId,
         { content: target.content as TemplateContent, variables: target.variables as TemplateVariable[], compiled: this.compiled.get(target) },
         template.defaultLocale,
       );
@@ -183,7 +184,7 @@ export class TemplateService {
     const version = req.version != null ? await versionNumbered(this.db, template, req.version) : await newest(this.db, template.id);
     const locale = req.locale ? canonicalLocale(req.locale, "locale") : null;
     const scope = templateScope(version.variables as TemplateVariable[], req.data, "data");
-    const [rendered] = await this.renderer.renderOne(this.source(version, template.defaultLocale), {
+    const [rendered] = await this.renderer.renderOne(this.source(version, template), {
       channels: [req.channel],
       locale,
       scope,
@@ -224,7 +225,7 @@ export class TemplateService {
         throw new InputError("TEMPLATE_NOT_PUBLISHED", `Template ${JSON.stringify(ref.key)} has no published version`, "template.key");
       version = await this.db.templateVersion.findUniqueOrThrow({ where: { id: template.publishedVersionId } });
     }
-    const source = this.source(version, template.defaultLocale);
+    const source = this.source(version, template);
     const job = (r: SendRender): RenderJob => {
       if (r.data && Buffer.byteLength(JSON.stringify(r.data)) > DATA_LIMIT)
         throw new InputError("PAYLOAD_TOO_LARGE", `template data is limited to ${DATA_LIMIT} bytes of JSON`, r.field);
@@ -261,12 +262,13 @@ export class TemplateService {
     };
   }
 
-  private source(version: TemplateVersion, defaultLocale: string): RenderSource {
+  private source(version: TemplateVersion, template: Template): RenderSource {
     return {
+      tenant: template.appId,
       cacheKey: version.state === "DRAFT" ? null : version.id,
       content: version.content as TemplateContent,
       compiled: this.compiled.get(version),
-      defaultLocale,
+      defaultLocale: template.defaultLocale,
     };
   }
 
@@ -276,7 +278,7 @@ export class TemplateService {
    * published, not at its first send. Only the budget is judged here; data-dependent errors
    * (a sample value a filter dislikes) are left to previews and sends.
    */
-  private async assertAffordable(definition: TemplateDefinition, defaultLocale: string): Promise<void> {
+  private async assertAffordable(appId: string, definition: TemplateDefinition, defaultLocale: string): Promise<void> {
     const scope = sampleScope(definition.variables);
     const locales = Object.keys(definition.compiled);
     const jobs: RenderJob[] = locales.map((locale) => ({
@@ -285,7 +287,7 @@ export class TemplateService {
       scope,
       field: "content",
     }));
-    const source: RenderSource = { cacheKey: null, content: definition.content, compiled: definition.compiled, defaultLocale };
+    const source: RenderSource = { tenant: appId, cacheKey: null, content: definition.content, compiled: definition.compiled, defaultLocale };
     const results = await this.renderer.renderMany(source, jobs, "content");
     for (const r of results)
       if (r instanceof ApiError && r.extensions.reason === "TEMPLATE_TOO_EXPENSIVE")
