@@ -41,7 +41,8 @@ export function parseDefinition(content: unknown, variables: unknown, defaultLoc
   return { content: canonical, variables: parsedVariables, compiled };
 }
 
-function assertSize(content: TemplateContent): void {
+/** How many parts a version has, and their source characters in all. */
+export function sourceSize(content: TemplateContent): { parts: number; chars: number } {
   let parts = 0;
   let chars = 0;
   const count = (value: unknown) => {
@@ -51,6 +52,11 @@ function assertSize(content: TemplateContent): void {
     } else if (value && typeof value === "object") Object.values(value).forEach(count);
   };
   Object.values(content).forEach(count);
+  return { parts, chars };
+}
+
+function assertSize(content: TemplateContent): void {
+  const { parts, chars } = sourceSize(content);
   if (parts > MAX_PARTS)
     throw new InputError("TEMPLATE_TOO_LARGE", `A template has at most ${MAX_PARTS} parts (locales × channels × fields); this one has ${parts}`, "content");
   if (chars > MAX_SOURCE_CHARS)

@@ -44,12 +44,9 @@ after(() => pooled.close());
 describe("render budget: one per render, in deterministic units, the same in process and in the pool", () => {
   test("the ten-part 1400×1400 template is refused as TEMPLATE_TOO_EXPENSIVE naming its first part, identically every time and on both sides", async () => {
     const outcomes = [];
-    for (const renderer of [inProcess, pooled, inProcess, pooled]) {
-      const started = performance.now();
-      outcomes.push(await failure(renderer.renderOne(source(attack), job(["IOS_PUSH"]))));
-      // It stops at the budget (50,000 of the ~2,000,000 steps of one part), not after 20 million.
-      assert.ok(performance.now() - started < 2_000, `took ${performance.now() - started} ms`);
-    }
+    // It stops at the budget (50,000 of the ~2,000,000 steps of the first part), not after 20 million:
+    // the message says which unit ran out, and no wall-clock reading decides it.
+    for (const renderer of [inProcess, pooled, inProcess, pooled]) outcomes.push(await failure(renderer.renderOne(source(attack), job(["IOS_PUSH"]))));
     for (const o of outcomes) assert.deepEqual(o, outcomes[0]);
     assert.deepEqual(outcomes[0], {
       reason: "TEMPLATE_TOO_EXPENSIVE",
@@ -81,6 +78,11 @@ describe("render budget: one per render, in deterministic units, the same in pro
     const there = await pooled.renderOne(source(def, "v-probe"), job(["SMS"], { name: "Ana" }));
     assert.deepEqual(there, here);
     assert.equal(here[0]!.content.body, "Ana 5000");
+  });
+
+  test("a source not parsed in process (a large draft) is parsed and rendered by the pool, with the same answer", async () => {
+    const { compiled: _, ...unparsed } = source(attack);
+    assert.deepEqual(await failure(pooled.renderOne(unparsed, job(["IOS_PUSH"]))), await failure(inProcess.renderOne(source(attack), job(["IOS_PUSH"]))));
   });
 
   test("memory and output are budgeted too: a capture that doubles a string, and a loop that prints a long one", async () => {

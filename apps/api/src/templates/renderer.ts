@@ -1,8 +1,8 @@
 import { ApiError, InputError } from "../errors.js";
-import type { CompiledContent } from "./compile.js";
+import { compileContent, type CompiledContent } from "./compile.js";
 import type { RenderedChannel } from "./render.js";
 import { RenderBudget, RENDER_LIMITS, REQUEST_LIMITS, type RenderLimits } from "./render-budget.js";
-import { runJobs, type JobResult, type JobsOptions, type RenderJob } from "./render-job.js";
+import { runJobs, type JobResult, type JobsOptions, type JobsOutcome, type RenderJob } from "./render-job.js";
 import { RenderAborted, type RenderPool } from "./render-pool.js";
 import type { TemplateContent } from "./template-content.js";
 
@@ -13,7 +13,11 @@ export interface RenderSource {
   /** The version id when its content can never change (published, archived); null for a draft. */
   cacheKey: string | null;
   content: TemplateContent;
-  compiled: CompiledContent;
+  /**
+   * Parsed here; absent for a large draft, which only the worker threads parse (a preview of a
+   * 2 MB draft would otherwise cost the event loop its parse every time).
+   */
+  compiled?: CompiledContent;
   defaultLocale: string;
 }
 
@@ -61,8 +65,10 @@ export class TemplateRenderer {
       limits: RENDER_LIMITS,
       request: requestField != null ? { limits: REQUEST_LIMITS, used: ZERO } : null,
     };
-    const probe = this.pool ? new RenderBudget(PROBE_LIMITS, null, "probe") : undefined;
-    let outcome = runJobs(source.compiled, jobs, { ...options, probe });
+    let outcome: JobsOutcome;
+    if (!this.pool) outcome = runJobs(source.compiled ?? compileContent(source.content), jobs, options);
+    else if (source.compiled) outcome = runJobs(source.compiled, jobs, { ...options, probe: new RenderBudget(PROBE_LIMITS, null, "probe") });
+    else outcome = { results: [], done: 0, used: options.request && options.request.used, requestOverrun: null };
     const results = outcome.results;
     for (;;) {
       if (outcome.requestOverrun)

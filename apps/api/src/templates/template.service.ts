@@ -1,7 +1,7 @@
 import { Prisma, type Channel, type Db, type Template, type TemplateVersion } from "@notify/db";
 import { ApiError, ConflictError, InputError, NotFoundError } from "../errors.js";
 import { CompiledTemplateCache } from "./compiled-cache.js";
-import { parseDefinition, type TemplateDefinition } from "./definition.js";
+import { parseDefinition, sourceSize, type TemplateDefinition } from "./definition.js";
 import { canonicalLocale } from "./locale.js";
 import type { RenderedChannel } from "./render.js";
 import type { RenderJob } from "./render-job.js";
@@ -13,6 +13,8 @@ import { templateScope } from "./variables.js";
 
 // Same bound as a send's own data.
 const DATA_LIMIT = 16_384;
+/** A draft with more source than this is parsed for previews by the render pool, not on the event loop. */
+const IN_PROCESS_PARSE_CHARS = 20_000;
 
 export interface NewTemplate {
   key: string;
@@ -214,6 +216,7 @@ export class TemplateService {
    * sends and broadcasts render thousands of times from one template).
    */
   async prepareForSend(appId: string, ref: Pick<TemplateRefInput, "key" | "version">): Promise<PreparedTemplate> {
+    // Only published versions get here, so the source is always parsed (and cached) in process.
     const template = await this.get(appId, ref.key);
     let version: TemplateVersion;
     if (ref.version != null) {
@@ -237,7 +240,7 @@ export class TemplateService {
       templateVersionId: version.id,
       category: template.category,
       defaultLocale: template.defaultLocale,
-      locales: Object.keys(source.compiled),
+      locales: Object.keys(source.compiled!),
       render: async (channels, locale, data, pushData, field) =>
         rendered(await this.renderer.renderOne(source, job({ channels, locale, data, pushData, field }))),
       renderEach: async (items, requestField) => {
@@ -263,11 +266,15 @@ export class TemplateService {
   }
 
   private source(version: TemplateVersion, template: Template): RenderSource {
+    const content = version.content as TemplateContent;
+    const draft = version.state === "DRAFT";
     return {
       tenant: template.appId,
-      cacheKey: version.state === "DRAFT" ? null : version.id,
-      content: version.content as TemplateContent,
-      compiled: this.compiled.get(version),
+      cacheKey: draft ? null : version.id,
+      content,
+      // Drafts are parsed on every preview: a large one only in the pool. Published versions
+      // are parsed once per process and cached.
+      ...(draft && sourceSize(content).chars > IN_PROCESS_PARSE_CHARS ? {} : { compiled: this.compiled.get(version) }),
       defaultLocale: template.defaultLocale,
     };
   }
