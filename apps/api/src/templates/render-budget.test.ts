@@ -5,7 +5,7 @@ import { MAX_PARTS, parseDefinition } from "./definition.js";
 import { RENDER_LIMITS, REQUEST_LIMITS } from "./render-budget.js";
 import { runJobs, type RenderJob } from "./render-job.js";
 import { RenderPool } from "./render-pool.js";
-import { PROBE_LIMITS, TemplateRenderer, type RenderSource } from "./renderer.js";
+import { PROBE_LIMITS, TASK_LIMITS, TemplateRenderer, type RenderSource } from "./renderer.js";
 
 // The attack from issue 9: ten parts (a push title, body and eight data keys), each a 1400×1400 loop.
 const LOOP = "{% for i in (1..1400) %}{% for j in (1..1400) %}{% endfor %}{% endfor %}";
@@ -37,7 +37,15 @@ async function failure(p: Promise<unknown>): Promise<{ reason: unknown; field: u
 }
 
 const inProcess = new TemplateRenderer(null);
-const pool = new RenderPool({ size: 1, timeoutMs: 10_000 });
+/** Counts tasks, to see a long call split into several. */
+class CountingPool extends RenderPool {
+  tasks = 0;
+  override run(...args: Parameters<RenderPool["run"]>) {
+    this.tasks++;
+    return super.run(...args);
+  }
+}
+const pool = new CountingPool({ size: 1, timeoutMs: 10_000 });
 const pooled = new TemplateRenderer(pool);
 after(() => pooled.close());
 
@@ -137,8 +145,11 @@ describe("render budget: one per render, in deterministic units, the same in pro
       field: "recipients",
       message: `Rendering this request exceeded the request budget of 5,000,000 render steps (reached at recipients[${reachedAt}].data)`,
     };
-    // The pool renders these in several tasks (chunks) carrying the request's usage along.
+    // The pool renders these in several tasks, each handing back after TASK_LIMITS.steps (so none
+    // nears its time limit), carrying the request's usage along.
+    const tasksBefore = pool.tasks;
     assert.deepEqual(await failure(pooled.renderMany(source(def, "v-many"), many, "recipients")), expected);
+    assert.ok(pool.tasks - tasksBefore >= REQUEST_LIMITS.steps / TASK_LIMITS.steps, `${pool.tasks - tasksBefore} tasks`);
     assert.deepEqual(await failure(inProcess.renderMany(source(def), many, "recipients")), expected);
   });
 

@@ -36,11 +36,16 @@ export interface JobsOptions {
    * abandoned (not answered) and it and the rest go to the worker pool.
    */
   probe?: RenderBudget;
+  /**
+   * Pool tasks: stop between jobs once this much has been spent, and let the caller send the rest
+   * in another task. A task's work stays far below its time limit, whatever the request's cap.
+   */
+  yieldAfter?: RenderLimits;
 }
 
 export interface JobsOutcome {
   results: JobResult[];
-  /** Jobs answered; fewer than given when the probe ran out. */
+  /** Jobs answered; fewer than given when the probe ran out or the task yielded. */
   done: number;
   /** Request usage after the answered jobs. */
   used: RenderLimits | null;
@@ -56,6 +61,7 @@ export interface JobsOutcome {
 export function runJobs(compiled: CompiledContent, jobs: RenderJob[], opts: JobsOptions): JobsOutcome {
   const results: JobResult[] = [];
   const used = opts.request ? { ...opts.request.used } : null;
+  const spentHere: RenderLimits = { steps: 0, memory: 0, outputBytes: 0 };
   for (const job of jobs) {
     const budget = new RenderBudget(opts.limits, opts.probe ?? null);
     let result: JobResult;
@@ -68,14 +74,16 @@ export function runJobs(compiled: CompiledContent, jobs: RenderJob[], opts: Jobs
       result = { error: { reason: ext.reason ?? "TEMPLATE_RENDER", message: err.message, ...(ext.field ? { field: ext.field } : {}) } };
     }
     results.push(result);
-    if (used && opts.request) {
-      const spent = budget.usage();
-      for (const unit of Object.keys(used) as (keyof RenderLimits)[]) {
+    const spent = budget.usage();
+    const units = Object.keys(spent) as (keyof RenderLimits)[];
+    if (used && opts.request)
+      for (const unit of units) {
         used[unit] += spent[unit];
         if (used[unit] > opts.request.limits[unit])
           return { results, done: results.length, used, requestOverrun: new BudgetExceeded(unit, opts.request.limits[unit], "request").message };
       }
-    }
+    for (const unit of units) spentHere[unit] += spent[unit];
+    if (opts.yieldAfter && units.some((unit) => spentHere[unit] >= opts.yieldAfter![unit])) break;
   }
   return { results, done: results.length, used, requestOverrun: null };
 }

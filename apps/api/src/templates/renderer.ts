@@ -30,6 +30,12 @@ export const PROBE_LIMITS: RenderLimits = { steps: 2_000, memory: 100_000, outpu
 
 /** Renders per pool task: one bulk send is a few tasks, not one per recipient, and other calls' tasks get a turn between them. */
 const CHUNK = 250;
+/**
+ * What one pool task may spend before it hands back and the rest of the call goes in the next
+ * task (~0.1–0.5 s of rendering): far below RENDER_TIMEOUT_MS on a loaded machine, so renders
+ * within their budgets never meet the wall-time limit, and the results cloned back stay small.
+ */
+export const TASK_LIMITS: RenderLimits = { steps: 500_000, memory: 10_000_000, outputBytes: 8_000_000 };
 
 const ZERO: RenderLimits = { steps: 0, memory: 0, outputBytes: 0 };
 
@@ -80,12 +86,14 @@ export class TemplateRenderer {
           cacheKey: source.cacheKey,
           content: source.content,
           jobs: chunk,
-          options: { ...options, request: options.request && { limits: options.request.limits, used: outcome.used! } },
+          options: { ...options, request: options.request && { limits: options.request.limits, used: outcome.used! }, yieldAfter: TASK_LIMITS },
         }, source.tenant);
       } catch (err) {
         if (err instanceof RenderAborted) throw new InputError("TEMPLATE_TOO_EXPENSIVE", err.message, requestField ?? chunk[0]!.field);
         throw err;
       }
+      // A task always answers at least one job (it yields only after one); never loop without progress.
+      if (!outcome.results.length) throw new Error("a render task answered no job");
       results.push(...outcome.results);
     }
   }
