@@ -93,7 +93,7 @@ describe("templates: typed variables, escaping, locales, versions, preview, mult
     assert.ok(published.publishedAt);
   });
 
-  test("templates that reach for files, unknown filters or undeclared variables are refused when saved; runaway or prototype-probing ones when sent", async () => {
+  test("templates that reach for files, unknown filters, undeclared variables or runaway loops are refused when saved; prototype-probing ones and loops too long for their data when sent", async () => {
     const attempt = (sms: string, variables: unknown[] = [{ name: "name", type: "STRING" }]) =>
       gql(CREATE, { input: { key: `unsafe-${randomBytes(3).toString("hex")}`, name: "x", category: "account", content: [{ locale: "en", sms: { text: sms } }], variables } });
     const before = await footprint();
@@ -104,14 +104,25 @@ describe("templates: typed variables, escaping, locales, versions, preview, mult
     assert.match(undeclared.message, /nmae \(in en\.SMS\.text\)/);
     assert.deepEqual(await footprint(), before);
 
-    // Liquid runs no code; reading past the data (a prototype) or looping without end fails the send, writing nothing.
+    // A loop beyond the render budget is refused when saved (it is tried with sample data).
+    const runaway = rejected(await attempt("{% for i in (1..100000000) %}x{% endfor %}"), { code: "BAD_USER_INPUT", reason: "TEMPLATE_TOO_EXPENSIVE", field: "content" });
+    assert.match(runaway.message, /^en\.SMS\.text: exceeded the render budget of 1,000,000 memory units/);
+    assert.deepEqual(await footprint(), before);
+
+    // Liquid runs no code; reading past the data (a prototype) fails the send, and so does a loop
+    // whose length comes from the data and exceeds the budget; neither writes anything.
     await recipient("probe", { phone: phone() });
-    for (const [i, text] of ["{{ name.constructor.name }}", "{% for i in (1..100000000) %}x{% endfor %}"].entries()) {
+    const probes = [
+      { text: "{{ name.constructor.name }}", data: { name: "x" }, reason: "TEMPLATE_RENDER" },
+      { text: "{% for i in (1..n) %}x{% endfor %}", data: { name: "x", n: 100_000_000 }, reason: "TEMPLATE_TOO_EXPENSIVE" },
+    ];
+    for (const [i, { text, data, reason }] of probes.entries()) {
       const key = `probe-${i}`;
-      ok(await gql(CREATE, { input: { key, name: "x", category: "account", content: [{ locale: "en", sms: { text } }], variables: [{ name: "name", type: "STRING" }] } }));
+      const variables = [{ name: "name", type: "STRING" }, ...(data.n ? [{ name: "n", type: "NUMBER" }] : [])];
+      ok(await gql(CREATE, { input: { key, name: "x", category: "account", content: [{ locale: "en", sms: { text } }], variables } }));
       ok(await gql(PUBLISH, { key }));
       const sent = await footprint();
-      rejected(await gql(SEND, { input: { externalId: "probe", channels: ["SMS"], template: { key, data: { name: "x" } } } }), { code: "BAD_USER_INPUT", reason: "TEMPLATE_RENDER", field: "template.data" });
+      rejected(await gql(SEND, { input: { externalId: "probe", channels: ["SMS"], template: { key, data } } }), { code: "BAD_USER_INPUT", reason, field: "template.data" });
       assert.deepEqual(await footprint(), sent);
     }
   });

@@ -1,3 +1,4 @@
+import { availableParallelism } from "node:os";
 import { z } from "zod";
 
 /**
@@ -68,6 +69,13 @@ const EnvSchema = z.object({
   API_RATE_LIMIT_PER_SECOND: z.coerce.number().int().nonnegative().default(2000),
   /** Longest SMS accepted, in billed segments (GSM-7 153 / UCS-2 67 characters each once split); Twilio's own cap is 1600 characters. */
   SMS_MAX_SEGMENTS: z.coerce.number().int().min(1).max(20).default(10),
+  /** Worker threads that render costly templates off the event loop; default: one less than the cores, at least one. */
+  RENDER_POOL_SIZE: z.coerce.number().int().min(1).max(64).default(Math.max(1, availableParallelism() - 1)),
+  /**
+   * The last resort for a render task (budgets in deterministic units end costly renders long
+   * before): a pool task running longer is aborted and its worker thread replaced.
+   */
+  RENDER_TIMEOUT_MS: z.coerce.number().int().positive().default(5_000),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   /** On SIGTERM, how long in-flight requests get before the process exits anyway (e.g. Redis or Postgres gone). */
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().positive().default(30_000),

@@ -29,6 +29,7 @@ const services = createServices(db, { ...queues, broadcast: broadcastQueue }, lo
   appTokenSecret: env.APP_TOKEN_SECRET,
   webPushEgress,
   tokenLimits: { perTokenPerMinute: env.RECIPIENT_TOKEN_SENDS_PER_MINUTE, perRecipientPerHour: env.RECIPIENT_TOKEN_SENDS_PER_HOUR },
+  renderPool: { size: env.RENDER_POOL_SIZE, timeoutMs: env.RENDER_TIMEOUT_MS },
 });
 const api = await startApiServer({ db, redis, services, log, env }, { host: env.API_HOST, port: env.API_PORT }).catch(
   (err: NodeJS.ErrnoException) => {
@@ -46,6 +47,7 @@ async function shutdown(signal: string) {
     process.exit(1);
   }, env.SHUTDOWN_TIMEOUT_MS).unref();
   await api.close();
+  await services.templates.close();
   await closeDeliveryQueues(queues);
   await broadcastQueue.close();
   await db.$disconnect();

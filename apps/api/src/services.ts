@@ -20,6 +20,8 @@ import { RecipientService } from "./recipients/recipient.service.js";
 import { RecipientTokenService } from "./auth/recipient-token.js";
 import { ScheduleService } from "./notifications/schedule.service.js";
 import { RecurringService } from "./schedules/recurring.service.js";
+import { RenderPool, type RenderPoolOptions } from "./templates/render-pool.js";
+import { TemplateRenderer } from "./templates/renderer.js";
 import { TemplateService } from "./templates/template.service.js";
 import { TopicService } from "./topics/topic.service.js";
 
@@ -53,18 +55,22 @@ export function createServices(
     appTokenSecret,
     tokenLimits,
     webPushEgress = webPushEgressPolicy(),
+    renderPool,
   }: {
     appTokenSecret?: string;
     tokenLimits: RecipientTokenLimits;
     /** Which Web Push endpoints may be registered (see webPushEgressFor); the real push services only by default. */
     webPushEgress?: EgressPolicy;
+    /** Without pool options (tools, tests) every render runs in process, under the same budgets. */
+    renderPool?: RenderPoolOptions;
   },
 ): Services {
   if (!appTokenSecret) log.warn("APP_TOKEN_SECRET is not set: recipient tokens are signed with a random key and stop working when this process exits");
   const enqueuer = new Enqueuer(db, queues, log);
   const recipients = new RecipientService(db);
   const preferences = new PreferenceService(db, recipients);
-  const templates = new TemplateService(db);
+  // Without pool options (tools, tests) every render runs in process, under the same budgets.
+  const templates = new TemplateService(db, new TemplateRenderer(renderPool ? new RenderPool(renderPool) : null));
   return {
     // Key rows cached in process; revocations published on Redis reach every API process.
     apiKeys: new ApiKeyService(db, new ApiKeyCache(500, redis, log)),

@@ -7,7 +7,7 @@ import { IDEMPOTENCY_TTL_MS, requestHash } from "../notifications/idempotency.js
 import { gateManyOnAcceptance, type AcceptanceVerdict } from "../notifications/acceptance-gate.js";
 import { recordVerdicts } from "../notifications/acceptance-events.js";
 import { unreachable } from "../notifications/reachability.js";
-import type { PreparedTemplate, TemplateService } from "../templates/template.service.js";
+import type { RenderedTemplate, TemplateService } from "../templates/template.service.js";
 import type { SendBulkInput } from "./bulk-send.input.js";
 import type { BulkSendPayload, BulkSendResult } from "./bulk-send.type.js";
 
@@ -53,6 +53,33 @@ export class BulkSendService {
     const seenKeys = new Set<string>();
     /** Refused items that carry a key: looked at again below, in case a concurrent call was accepted with it. */
     const refusedWithKey: { index: number; key: string; hash: string }[] = [];
+    const refuse = (result: BulkSendResult, key: string | undefined, hash: string | undefined, err: unknown) => {
+      if (!(err instanceof ApiError)) throw err;
+      const ext = err.extensions as { code: string; reason?: string; field?: string };
+      result.error = { code: ext.code, reason: ext.reason ?? null, field: ext.field ?? null, message: err.message };
+      if (key && hash && !(err instanceof ConflictError)) refusedWithKey.push({ index: result.index, key, hash });
+    };
+    /** Recipients that passed every check and wait for their render (one batch for the whole call). */
+    const toRender: { index: number; recipient: Recipient; key?: string; hash?: string; variables?: Record<string, unknown> }[] = [];
+    const accept = (index: number, recipient: Recipient, key: string | undefined, hash: string | undefined, rendered: RenderedTemplate | null) =>
+      pending.push({
+        index,
+        recipient,
+        idempotencyKey: key,
+        requestHash: hash,
+        rows: channels.map((channel, i) => ({
+          appId,
+          recipientId: recipient.id,
+          channel,
+          category: input.category ?? rendered?.category,
+          templateVersionId: rendered?.templateVersionId,
+          content: (inline?.[i] ?? rendered!.channels[i]!.content) as Prisma.InputJsonValue,
+          data: (rendered?.channels[i]!.data ? { ...input.data, ...rendered.channels[i]!.data } : (input.data ?? undefined)) as
+            | Prisma.InputJsonValue
+            | undefined,
+          idempotencyKey: key,
+        })),
+      });
     input.recipients.forEach((item, index) => {
       const result: BulkSendResult = { index, externalId: item.externalId, notificationIds: [], replayed: false, error: null };
       results.push(result);
@@ -85,32 +112,25 @@ export class BulkSendService {
           const problem = unreachable(recipient, platforms, channel);
           if (problem) throw problem;
         }
-        const rendered = template ? this.render(template, channels, recipient, variables, input.data, index) : null;
-        pending.push({
-          index,
-          recipient,
-          idempotencyKey: item.idempotencyKey,
-          requestHash: hash,
-          rows: channels.map((channel, i) => ({
-            appId,
-            recipientId: recipient.id,
-            channel,
-            category: input.category ?? rendered?.category,
-            templateVersionId: rendered?.templateVersionId,
-            content: (inline?.[i] ?? rendered!.channels[i]!.content) as Prisma.InputJsonValue,
-            data: (rendered?.channels[i]!.data ? { ...input.data, ...rendered.channels[i]!.data } : (input.data ?? undefined)) as
-              | Prisma.InputJsonValue
-              | undefined,
-            idempotencyKey: item.idempotencyKey,
-          })),
-        });
+        if (template) toRender.push({ index, recipient, key: item.idempotencyKey, hash, variables });
+        else accept(index, recipient, item.idempotencyKey, hash, null);
       } catch (err) {
-        if (!(err instanceof ApiError)) throw err;
-        const ext = err.extensions as { code: string; reason?: string; field?: string };
-        result.error = { code: ext.code, reason: ext.reason ?? null, field: ext.field ?? null, message: err.message };
-        if (item.idempotencyKey && hash && !(err instanceof ConflictError)) refusedWithKey.push({ index, key: item.idempotencyKey, hash });
+        refuse(result, item.idempotencyKey, hash, err);
       }
     });
+    if (template && toRender.length) {
+      // Every recipient has its own render budget and the call as a whole a cap (renderer.ts);
+      // the renders go to the worker pool in a few batches when they are more than trivial.
+      const renders = await template.renderEach(
+        toRender.map((r) => ({ channels, locale: r.recipient.locale, data: r.variables, pushData: input.data, field: `recipients[${r.index}].data` })),
+        "recipients",
+      );
+      toRender.forEach((r, i) => {
+        const rendered = renders[i]!;
+        if (rendered instanceof ApiError) refuse(results[r.index]!, r.key, r.hash, rendered);
+        else accept(r.index, r.recipient, r.key, r.hash, rendered);
+      });
+    }
 
     // Preferences, first look, as for a single send: opted-out channels are stored SKIPPED with
     // the reason, quiet hours move the delivery time. Two queries for the whole call.
@@ -189,17 +209,6 @@ export class BulkSendService {
       data: input.data,
       category: input.category,
     };
-  }
-
-  private render(
-    template: PreparedTemplate,
-    channels: SendBulkInput["channels"],
-    recipient: Recipient,
-    variables: Record<string, unknown> | undefined,
-    pushData: Record<string, unknown> | undefined,
-    index: number,
-  ) {
-    return template.render(channels, recipient.locale, variables, pushData, `recipients[${index}].data`);
   }
 
   /** Every accepted recipient in one transaction: the whole call is in Postgres, or none of it. */

@@ -33,6 +33,11 @@ export function configureSmsPolicy(policy: SmsPolicy): void {
   smsPolicy = policy;
 }
 
+/** What the template render pool's worker threads are configured with (they have their own module state). */
+export function smsPolicyInUse(): SmsPolicy {
+  return smsPolicy;
+}
+
 /** Checks that the content suits the channel and returns the channel's view of it. */
 export function contentForChannel(channel: Channel, content: ContentInput, data: Record<string, unknown> | undefined): ChannelContent {
   const c = compact(content);

@@ -22,7 +22,10 @@ const pushContent = z
   .strictObject({
     title: source(256).optional(),
     body: source(4096).optional(),
-    data: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_.-]{0,63}$/, "push data keys are identifiers"), source(4096)).optional(),
+    data: z
+      .record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_.-]{0,63}$/, "push data keys are identifiers"), source(4096))
+      .refine((d) => Object.keys(d).length <= 32, { message: "push data has at most 32 keys" })
+      .optional(),
   })
   .refine((c) => !!c.title || !!c.body, titleOrBody);
 const linkContent = z

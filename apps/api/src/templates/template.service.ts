@@ -1,15 +1,20 @@
 import { Prisma, type Channel, type Db, type Template, type TemplateVersion } from "@notify/db";
-import { ConflictError, InputError, NotFoundError } from "../errors.js";
+import { ApiError, ConflictError, InputError, NotFoundError } from "../errors.js";
 import { CompiledTemplateCache } from "./compiled-cache.js";
-import { parseDefinition } from "./definition.js";
+import { parseDefinition, sourceSize, type TemplateDefinition } from "./definition.js";
 import { canonicalLocale } from "./locale.js";
-import { renderChannel, type RenderedChannel } from "./render.js";
-import type { TemplateVariable } from "./template-content.js";
+import type { RenderedChannel } from "./render.js";
+import type { RenderJob } from "./render-job.js";
+import { TemplateRenderer, type RenderSource } from "./renderer.js";
+import { sampleScope } from "./sample-scope.js";
+import type { TemplateContent, TemplateVariable } from "./template-content.js";
 import type { TemplateRefInput } from "./template-ref.input.js";
 import { templateScope } from "./variables.js";
 
 // Same bound as a send's own data.
 const DATA_LIMIT = 16_384;
+/** A draft with more source than this is parsed for previews by the render pool, not on the event loop. */
+const IN_PROCESS_PARSE_CHARS = 20_000;
 
 export interface NewTemplate {
   key: string;
@@ -53,11 +58,16 @@ type Tx = Prisma.TransactionClient;
 export class TemplateService {
   private readonly compiled = new CompiledTemplateCache();
 
-  constructor(private readonly db: Db) {}
+  constructor(
+    private readonly db: Db,
+    private readonly renderer = new TemplateRenderer(),
+  ) {}
 
   async create(appId: string, input: NewTemplate): Promise<Template> {
     const defaultLocale = canonicalLocale(input.defaultLocale, "defaultLocale");
-    const { content, variables } = parseDefinition(input.content, input.variables, defaultLocale);
+    const definition = parseDefinition(input.content, input.variables, defaultLocale);
+    await this.assertAffordable(appId, definition, defaultLocale);
+    const { content, variables } = definition;
     try {
       return await this.db.template.create({
         data: {
@@ -98,7 +108,9 @@ export class TemplateService {
         latest.state === "DRAFT" || !template.publishedVersionId
           ? latest
           : await tx.templateVersion.findUniqueOrThrow({ where: { id: template.publishedVersionId } });
-      const { content, variables } = parseDefinition(change.content ?? base.content, change.variables ?? base.variables, template.defaultLocale);
+      const definition = parseDefinition(change.content ?? base.content, change.variables ?? base.variables, template.defaultLocale);
+      await this.assertAffordable(appId, definition, template.defaultLocale);
+      const { content, variables } = definition;
       if (latest.state === "DRAFT") return tx.templateVersion.update({ where: { id: latest.id }, data: json({ content, variables }) });
       return tx.templateVersion.create({ data: { templateId: id, version: latest.version + 1, state: "DRAFT", ...json({ content, variables }) } });
     });
@@ -119,6 +131,12 @@ export class TemplateService {
         target = latest;
       }
       if (target.id === template.publishedVersionId) return target;
+      // Versions saved before render budgets existed were never tried; a published one must fit.
+      await this.assertAffordable(
+        appId,
+        { content: target.content as TemplateContent, variables: target.variables as TemplateVariable[], compiled: this.compiled.get(target) },
+        template.defaultLocale,
+      );
       if (template.publishedVersionId)
         await tx.templateVersion.update({ where: { id: template.publishedVersionId }, data: { state: "ARCHIVED" } });
       await tx.template.update({ where: { id }, data: { publishedVersionId: target.id } });
@@ -185,15 +203,14 @@ export class TemplateService {
     const version = req.version != null ? await versionNumbered(this.db, template, req.version) : await newest(this.db, template.id);
     const locale = req.locale ? canonicalLocale(req.locale, "locale") : null;
     const scope = templateScope(version.variables as TemplateVariable[], req.data, "data");
-    const rendered = renderChannel(req.channel, {
-      compiled: this.compiled.get(version),
-      defaultLocale: template.defaultLocale,
+    const [rendered] = await this.renderer.renderOne(this.source(version, template), {
+      channels: [req.channel],
       locale,
       scope,
       field: "data",
       channelField: "channel",
     });
-    return { version: version.version, channel: req.channel, locale: rendered.locale, content: rendered.content, data: rendered.data ?? null };
+    return { version: version.version, channel: req.channel, locale: rendered!.locale, content: rendered!.content, data: rendered!.data ?? null };
   }
 
   /**
@@ -216,6 +233,7 @@ export class TemplateService {
    * sends and broadcasts render thousands of times from one template).
    */
   async prepareForSend(appId: string, ref: Pick<TemplateRefInput, "key" | "version">): Promise<PreparedTemplate> {
+    // Only published versions get here, so the source is always parsed (and cached) in process.
     const template = await this.get(appId, ref.key);
     let version: TemplateVersion;
     if (ref.version != null) {
@@ -227,24 +245,92 @@ export class TemplateService {
         throw new InputError("TEMPLATE_NOT_PUBLISHED", `Template ${JSON.stringify(ref.key)} has no published version`, "template.key");
       version = await this.db.templateVersion.findUniqueOrThrow({ where: { id: template.publishedVersionId } });
     }
-    const compiled = this.compiled.get(version);
+    const source = this.source(version, template);
+    const job = (r: SendRender): RenderJob => {
+      if (r.data && Buffer.byteLength(JSON.stringify(r.data)) > DATA_LIMIT)
+        throw new InputError("PAYLOAD_TOO_LARGE", `template data is limited to ${DATA_LIMIT} bytes of JSON`, r.field);
+      const scope = templateScope(version.variables as TemplateVariable[], r.data, r.field);
+      return { channels: r.channels, locale: r.locale, scope, pushData: r.pushData, field: r.field };
+    };
+    const rendered = (channels: RenderedChannel[]): RenderedTemplate => ({ templateVersionId: version.id, category: template.category, channels });
     return {
       templateVersionId: version.id,
       category: template.category,
       defaultLocale: template.defaultLocale,
-      locales: Object.keys(compiled),
-      render: (channels, locale, data, pushData, field) => {
-        if (data && Buffer.byteLength(JSON.stringify(data)) > DATA_LIMIT)
-          throw new InputError("PAYLOAD_TOO_LARGE", `template data is limited to ${DATA_LIMIT} bytes of JSON`, field);
-        const scope = templateScope(version.variables as TemplateVariable[], data, field);
-        return {
-          templateVersionId: version.id,
-          category: template.category,
-          channels: channels.map((channel) => renderChannel(channel, { compiled, defaultLocale: template.defaultLocale, locale, scope, pushData, field })),
-        };
+      locales: Object.keys(source.compiled!),
+      render: async (channels, locale, data, pushData, field) =>
+        rendered(await this.renderer.renderOne(source, job({ channels, locale, data, pushData, field }))),
+      renderEach: async (items, requestField) => {
+        // Bad data is that item's own error and costs no render.
+        const jobs: (RenderJob | ApiError)[] = items.map((item) => {
+          try {
+            return job(item);
+          } catch (err) {
+            if (err instanceof ApiError) return err;
+            throw err;
+          }
+        });
+        const valid = jobs.filter((j): j is RenderJob => !(j instanceof ApiError));
+        const results = await this.renderer.renderMany(source, valid, requestField);
+        let next = 0;
+        return jobs.map((j) => {
+          if (j instanceof ApiError) return j;
+          const r = results[next++]!;
+          return r instanceof ApiError ? r : rendered(r);
+        });
       },
     };
   }
+
+  private source(version: TemplateVersion, template: Template): RenderSource {
+    const content = version.content as TemplateContent;
+    const draft = version.state === "DRAFT";
+    return {
+      tenant: template.appId,
+      cacheKey: draft ? null : version.id,
+      content,
+      // Drafts are parsed on every preview: a large one only in the pool. Published versions
+      // are parsed once per process and cached.
+      ...(draft && sourceSize(content).chars > IN_PROCESS_PARSE_CHARS ? {} : { compiled: this.compiled.get(version) }),
+      defaultLocale: template.defaultLocale,
+    };
+  }
+
+  /**
+   * Renders every locale of a version with sample values for its variables, under the budget a
+   * send has: a template whose own loops exceed the budget is refused when it is saved or
+   * published, not at its first send. Only the budget is judged here; data-dependent errors
+   * (a sample value a filter dislikes) are left to previews and sends.
+   */
+  private async assertAffordable(appId: string, definition: TemplateDefinition, defaultLocale: string): Promise<void> {
+    const scope = sampleScope(definition.variables);
+    const locales = Object.keys(definition.compiled);
+    const jobs: RenderJob[] = locales.map((locale) => ({
+      channels: Object.keys(definition.compiled[locale]!) as Channel[],
+      locale,
+      scope,
+      field: "content",
+    }));
+    const source: RenderSource = { tenant: appId, cacheKey: null, content: definition.content, compiled: definition.compiled, defaultLocale };
+    const results = await this.renderer.renderMany(source, jobs, "content");
+    for (const r of results)
+      if (r instanceof ApiError && r.extensions.reason === "TEMPLATE_TOO_EXPENSIVE")
+        throw new InputError("TEMPLATE_TOO_EXPENSIVE", `${r.message} (rendered with sample values for the variables)`, "content");
+  }
+
+  close(): Promise<void> {
+    return this.renderer.close();
+  }
+}
+
+/** One render of a prepared template: its channels in one locale, with one item's data. */
+export interface SendRender {
+  channels: Channel[];
+  locale: string | null;
+  data: Record<string, unknown> | null | undefined;
+  pushData: Record<string, unknown> | undefined;
+  /** Where this item's problems are reported, e.g. "recipients[3].data". */
+  field: string;
 }
 
 export interface PreparedTemplate {
@@ -259,7 +345,12 @@ export interface PreparedTemplate {
     data: Record<string, unknown> | null | undefined,
     pushData: Record<string, unknown> | undefined,
     field: string,
-  ): RenderedTemplate;
+  ): Promise<RenderedTemplate>;
+  /**
+   * Many renders under one request cap (bulk recipients, broadcast locales), batched into few
+   * pool tasks. An item's problem is its result; exceeding the request's cap throws.
+   */
+  renderEach(items: SendRender[], requestField: string): Promise<(RenderedTemplate | ApiError)[]>;
 }
 
 function json(def: { content: unknown; variables: unknown }): { content: Prisma.InputJsonValue; variables: Prisma.InputJsonValue } {

@@ -1,7 +1,7 @@
 import { Prisma, type Db } from "@notify/db";
 import { createBroadcastQueue, enqueueBroadcast, type BroadcastRequest } from "@notify/jobs";
 import type { Logger } from "pino";
-import { ConflictError, InputError, NotFoundError } from "../errors.js";
+import { ApiError, ConflictError, InputError, NotFoundError } from "../errors.js";
 import { contentForChannel } from "../notifications/channel-content.js";
 import { checkSendShape } from "../notifications/send-shape.js";
 import { requestHash } from "../notifications/idempotency.js";
@@ -114,8 +114,14 @@ export class TopicService {
     }
     const template = await this.templates.prepareForSend(appId, input.template!);
     const variants: BroadcastRequest["variants"] = {};
-    for (const locale of template.locales) {
-      const rendered = template.render(channels, locale, input.template!.data, input.data, "template.data");
+    // One render per locale, all under one request budget; any failure rejects the broadcast.
+    const renders = await template.renderEach(
+      template.locales.map((locale) => ({ channels, locale, data: input.template!.data, pushData: input.data, field: "template.data" })),
+      "template",
+    );
+    for (const [i, locale] of template.locales.entries()) {
+      const rendered = renders[i]!;
+      if (rendered instanceof ApiError) throw rendered;
       variants[locale] = rendered.channels.map((c) => ({
         channel: c.channel,
         content: { ...c.content },
