@@ -1,3 +1,4 @@
+import { HeaderMap } from "@apollo/server";
 import { GraphQLError } from "graphql";
 
 /**
@@ -10,7 +11,9 @@ export type ErrorCode =
   | "BAD_USER_INPUT"
   | "CONFLICT"
   | "FORBIDDEN"
-  | "RATE_LIMITED";
+  | "RATE_LIMITED"
+  | "PAYLOAD_TOO_LARGE"
+  | "BAD_REQUEST";
 
 export class ApiError extends GraphQLError {
   constructor(code: ErrorCode, message: string, extra: Record<string, unknown> = {}, httpStatus?: number) {
@@ -50,9 +53,19 @@ export class ForbiddenError extends ApiError {
   }
 }
 
-/** The calling key exceeded its request rate; retry after `retryAfterMs`. */
+/**
+ * The caller spent its cost budget (auth/rate-limit.ts); retry after `retryAfterMs`. The HTTP
+ * answer is a 429 with Retry-After in whole seconds.
+ */
 export class RateLimitedError extends ApiError {
-  constructor(retryAfterMs: number) {
-    super("RATE_LIMITED", `Too many requests for this appKey; retry in ${retryAfterMs} ms`, { retryAfterMs }, 429);
+  constructor(retryAfterMs: number, cost: number, budget: number) {
+    const retryAfter = Math.max(1, Math.ceil(retryAfterMs / 1000));
+    super(
+      "RATE_LIMITED",
+      `Rate limit: this operation costs ${cost} and the caller's budget of ${budget} for the current window is spent; retry in ${retryAfterMs} ms`,
+      { retryAfterMs, cost, budget },
+      429,
+    );
+    (this.extensions.http as { headers?: HeaderMap }).headers = new HeaderMap([["retry-after", String(retryAfter)]]);
   }
 }

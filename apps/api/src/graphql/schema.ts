@@ -5,7 +5,7 @@ import { BulkSendResolver } from "../bulk/bulk-send.resolver.js";
 import { TopicResolver } from "../topics/topic.resolver.js";
 import { createPubSub } from "@graphql-yoga/subscription";
 import { LiveResolver } from "../live/live.resolver.js";
-import { principalGuard } from "../auth/principal-guard.js";
+import { guardSubscriptions, principalGuard } from "../auth/principal-guard.js";
 import { RecipientTokenResolver } from "../auth/recipient-token.resolver.js";
 import { DeviceResolver, RecipientDevicesResolver } from "../devices/device.resolver.js";
 import { WebPushConfigResolver } from "../devices/webpush-config.resolver.js";
@@ -15,20 +15,23 @@ import { ScheduleResolver } from "../notifications/schedule.resolver.js";
 import { PreferenceResolver, RecipientPreferencesResolver } from "../preferences/preference.resolver.js";
 import { RecipientResolver } from "../recipients/recipient.resolver.js";
 import { RecurringScheduleResolver } from "../schedules/recurring.resolver.js";
+import { rejectUnstorableText } from "./text-input.js";
 import { NotificationTemplateResolver, TemplateResolver, TemplateVersionResolver } from "../templates/template.resolver.js";
 
 export const resolvers = [RecipientResolver, RecipientDevicesResolver, DeviceResolver, NotificationResolver, DeadLetterResolver, BulkSendResolver, TopicResolver, LiveResolver, WebPushConfigResolver, TemplateResolver, TemplateVersionResolver, NotificationTemplateResolver, PreferenceResolver, RecipientPreferencesResolver, ScheduleResolver, RecurringScheduleResolver, RecipientTokenResolver] as const;
 
 /** type-graphql classes are the one source of the schema; schema.graphql is emitted from them. */
-export function createSchema(emitSchemaFile?: string): Promise<GraphQLSchema> {
-  return buildSchema({
+export async function createSchema(emitSchemaFile?: string): Promise<GraphQLSchema> {
+  const schema = await buildSchema({
     resolvers,
     validate: { forbidUnknownValues: false },
     // Recipient tokens reach only operations marked @RecipientAllowed, and only their own data.
-    globalMiddlewares: [principalGuard],
+    // Then every string argument is checked for what Postgres cannot store.
+    globalMiddlewares: [principalGuard, rejectUnstorableText],
     // type-graphql insists on a PubSub once any @Subscription exists; ours stream from
     // DeliveryEventFeed (subscribe functions), not from topics published in-process.
     pubSub: createPubSub(),
     emitSchemaFile: emitSchemaFile ? { path: emitSchemaFile, sortedSchema: true } : false,
   });
+  return guardSubscriptions(schema);
 }
