@@ -36,10 +36,11 @@ const EnvSchema = z.object({
    */
   APP_TOKEN_SECRET: z.string().min(32, "at least 32 characters").optional(),
   /**
-   * Cost units (graphql/cost.ts: about one row read or written; one per sendBulk recipient) each
-   * API key may spend per API_COST_WINDOW_SECONDS, across all API processes; 0 turns the limit
-   * off. The default, 2,000 a second on average, is what one key's flood of small queries or
-   * sends reaches on a 2-core machine well before it saturates the API.
+   * Cost units (graphql/cost.ts: 10 per operation, about one per row read or written, one per
+   * sendBulk recipient) each API key may spend per API_COST_WINDOW_SECONDS, across all API
+   * processes; 0 turns the limit off. The default, 20,000 per 10 s (2,000 a second on average,
+   * i.e. about 170 small sends or 200 tiny queries a second sustained), is below what one key's
+   * flood reaches on a 2-core machine, and still lets a full 10,000-recipient sendBulk through.
    */
   API_COST_BUDGET: z.coerce.number().int().nonnegative().default(20_000),
   /** The same, per recipient (all its tokens together): client apps need far less than a backend. */

@@ -6,13 +6,16 @@ import { InputError } from "../errors.js";
  * The one cost function: what an operation may cost before it runs (refused above the
  * operation limit) and what it spends of its caller's rate budget. One unit is about one row
  * read or written:
- * - an object field costs 1 plus what is selected inside it; scalar and enum fields cost 0,
- *   but every operation costs at least 1;
+ * - every operation costs OPERATION_COST (10) for what any request costs the server
+ *   (authentication, parsing, a database round trip), so a flood of tiny queries spends the
+ *   budget too;
+ * - an object field costs 1 plus what is selected inside it; scalar and enum fields cost 0;
  * - a paginated list edge costs its page size (`first`, or its default) times (1 + the cost of
  *   one item), so nesting multiplies, as the work does;
- * - a send costs 1 per recipient (sendBulk with N recipients ≈ N, sendNotification 1) on top of
- *   what its payload selects.
- * Aliases are fields like any other: 50 aliased sends cost 50.
+ * - a send costs 1 per recipient on top of what its payload selects: a sendBulk with N
+ *   recipients costs 10 + N + its selection, so 10,000 recipients ≈ 10,010, while 10,000
+ *   sendNotification calls cost about 120,000.
+ * Aliases are fields like any other: 50 aliased sendNotification cost 50 times one.
  */
 export function operationCost(schema: GraphQLSchema, document: DocumentNode, variables: Record<string, unknown> | undefined, operationName?: string): number {
   const cost = getComplexity({
@@ -25,8 +28,11 @@ export function operationCost(schema: GraphQLSchema, document: DocumentNode, var
     // the token and alias limits refuse such documents first.
     maxQueryNodes: 20_000,
   });
-  return Math.max(1, cost);
+  return OPERATION_COST + cost;
 }
+
+/** What any operation costs before its fields: see operationCost. */
+export const OPERATION_COST = 10;
 
 const objectsCostOne: ComplexityEstimator = ({ field, childComplexity }) => (isLeafType(getNamedType(field.type)) ? 0 : 1 + childComplexity);
 
@@ -65,8 +71,9 @@ export const PAGES = {
 /**
  * type-graphql `complexity` for a mutation that writes one row (or notification) per item of
  * an input list: `items(args)` items, capped where the input is refused anyway, plus what the
- * payload selects. A sendBulk with N recipients costs N + its selection.
+ * payload selects. 
  */
 export function perItemCost(items: (args: Record<string, any>) => number, cap: number): ComplexityEstimator {
+  // cap: the input's own limit; a longer list is refused by validation, and costs no more.
   return ({ args, childComplexity }) => Math.min(Math.max(items(args), 1), cap) + childComplexity;
 }

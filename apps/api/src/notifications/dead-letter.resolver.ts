@@ -22,7 +22,7 @@ export class DeadLetterResolver {
       "Moves dead letters (one by id, or those matching a filter) back to QUEUED with a new attempt budget; each gets a REPLAYED event. " +
       "NOT_FOUND for an unknown id; BAD_USER_INPUT (reason NOT_DEAD) for a notification that is not DEAD.",
     // One unit per dead letter it may move: one by id, else up to `limit` (default 1,000).
-    complexity: perItemCost((args) => (args.input?.id ? 1 : (args.input?.limit ?? 1000)), 10_001),
+    complexity: perItemCost((args) => (args.input?.id ? 1 : (args.input?.limit ?? 1000)), 10_000),
   })
   replayDeadLetters(@Arg("input") input: ReplayDeadLettersInput, @Ctx() ctx: Context): Promise<ReplayDeadLettersPayload> {
     return ctx.services.deadLetters.replay(ctx.app.appId, input) as Promise<ReplayDeadLettersPayload>;

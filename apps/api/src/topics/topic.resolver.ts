@@ -2,7 +2,7 @@ import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } fro
 import type { Context } from "../context.js";
 import { perItemCost } from "../graphql/cost.js";
 
-const perExternalId = perItemCost((args) => args.externalIds?.length ?? 1, 10_001);
+const perExternalId = perItemCost((args) => args.externalIds?.length ?? 1, 10_000);
 import { SendBroadcastInput } from "./broadcast.input.js";
 import { Broadcast, Topic, TopicSubscriptionChange } from "./topic.type.js";
 
