@@ -56,8 +56,13 @@ export class OperationGuard {
   }
 }
 
-/** Per API key; per recipient for tokens, so minting more tokens buys no more budget. */
+/**
+ * Per API key; per recipient for tokens, so minting more tokens buys no more budget; per
+ * console user (the principal kind helper branches add) across the apps they act in.
+ */
 function budgetKey(ctx: Context): string {
-  const p = ctx.principal;
-  return p.kind === "recipient" ? `recipient:${ctx.app.appId}:${p.recipientExternalId}` : `key:${ctx.app.apiKeyId}`;
+  const p = ctx.principal as { kind: string; recipientExternalId?: string; userId?: string };
+  if (p.kind === "recipient") return `recipient:${ctx.app.appId}:${p.recipientExternalId}`;
+  if (p.kind === "user") return `user:${p.userId}`;
+  return `key:${ctx.app.apiKeyId}`;
 }
