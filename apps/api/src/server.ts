@@ -19,8 +19,7 @@ import { documentLimits } from "./graphql/document-limits.js";
 import { jsonBodyErrors } from "./graphql/http-errors.js";
 import { OperationGuard } from "./graphql/operation-guard.js";
 import { hideSuggestionsPlugin } from "./graphql/schema-visibility.js";
-import { unavailableError } from "./graphql/unavailable.js";
-import { explainValidationError } from "./graphql/validation-errors.js";
+import { formatApiError } from "./graphql/format-error.js";
 import { createSchema } from "./graphql/schema.js";
 import type { Services } from "./services.js";
 import { createWebhookRouter } from "./webhooks/router.js";
@@ -81,17 +80,7 @@ export async function startApiServer(deps: ApiServerDeps, { host, port }: { host
       guard.plugin(),
       hideSuggestionsPlugin((ctx) => guard.maySeeSchema(ctx)),
     ],
-    // Internal errors reach the log with their stack and the caller as a bare INTERNAL_SERVER_ERROR
-    // (their message too may name tables, SQL states or paths).
-    formatError: (formatted, error) => {
-      if (formatted.extensions?.code === "INTERNAL_SERVER_ERROR") {
-        const unavailable = unavailableError(error);
-        if (unavailable) return unavailable;
-        deps.log.error({ err: error }, "internal error");
-        if (!debugErrors) return { message: "Internal server error", extensions: { code: "INTERNAL_SERVER_ERROR" }, ...(formatted.path ? { path: formatted.path } : {}) };
-      }
-      return explainValidationError(formatted);
-    },
+    formatError: formatApiError({ debug: debugErrors, log: deps.log }),
   });
   await apollo.start();
 

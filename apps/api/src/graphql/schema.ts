@@ -15,6 +15,7 @@ import { ScheduleResolver } from "../notifications/schedule.resolver.js";
 import { PreferenceResolver, RecipientPreferencesResolver } from "../preferences/preference.resolver.js";
 import { RecipientResolver } from "../recipients/recipient.resolver.js";
 import { RecurringScheduleResolver } from "../schedules/recurring.resolver.js";
+import { malformedIdsNotFound } from "./id-args.js";
 import { rejectUnstorableText } from "./text-input.js";
 import { NotificationTemplateResolver, TemplateResolver, TemplateVersionResolver } from "../templates/template.resolver.js";
 
@@ -26,8 +27,8 @@ export async function createSchema(emitSchemaFile?: string): Promise<GraphQLSche
     resolvers,
     validate: { forbidUnknownValues: false },
     // Recipient tokens reach only operations marked @RecipientAllowed, and only their own data.
-    // Then every string argument is checked for what Postgres cannot store.
-    globalMiddlewares: [principalGuard, rejectUnstorableText],
+    // Then every argument is checked for what Postgres cannot store or look up.
+    globalMiddlewares: [principalGuard, rejectUnstorableText, malformedIdsNotFound],
     // type-graphql insists on a PubSub once any @Subscription exists; ours stream from
     // DeliveryEventFeed (subscribe functions), not from topics published in-process.
     pubSub: createPubSub(),
