@@ -264,6 +264,26 @@ describe("GraphQL limits: deep, wide and huge documents are refused before they 
       await client.dispose();
     }
   });
+
+  test("over graphql-ws the same limits hold: a subscription document with 40 aliases is refused at subscribe", async () => {
+    const client = createClient({
+      url: `${stack.apiUrl.replace("http", "ws")}/graphql`,
+      webSocketImpl: WebSocket,
+      connectionParams: { "x-app-key": key.appKey, "x-app-secret": key.appSecret },
+      retryAttempts: 0,
+      lazy: true,
+    });
+    try {
+      const query = `subscription { deliveryEvents { id ${Array.from({ length: 40 }, (_, i) => `a${i}: id`).join(" ")} } }`;
+      const error = await new Promise<unknown>((resolve) => {
+        client.subscribe({ query }, { next: () => resolve("next"), error: resolve, complete: () => resolve("complete") });
+        setTimeout(() => resolve("timeout"), 10_000);
+      });
+      assert.match(JSON.stringify(error), /alias/i, JSON.stringify(error));
+    } finally {
+      await client.dispose();
+    }
+  });
 });
 
 describe("production mode: no introspection or suggestions unless enabled, no stack traces", () => {
