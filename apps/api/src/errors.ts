@@ -16,8 +16,11 @@ export type ErrorCode =
   | "BAD_REQUEST";
 
 export class ApiError extends GraphQLError {
-  constructor(code: ErrorCode, message: string, extra: Record<string, unknown> = {}, httpStatus?: number) {
-    super(message, { extensions: { code, ...extra, ...(httpStatus ? { http: { status: httpStatus } } : {}) } });
+  constructor(code: ErrorCode, message: string, extra: Record<string, unknown> = {}, httpStatus?: number, headers?: Record<string, string>) {
+    // Apollo takes `http` off the error and applies it to the response (only for errors thrown
+    // before execution: while authenticating, or in a plugin such as the cost guard's).
+    const http = httpStatus ? { http: { status: httpStatus, ...(headers ? { headers: new HeaderMap(Object.entries(headers)) } : {}) } } : {};
+    super(message, { extensions: { code, ...extra, ...http } });
   }
 }
 
@@ -58,14 +61,7 @@ export class ForbiddenError extends ApiError {
  * answer is a 429 with Retry-After in whole seconds.
  */
 export class RateLimitedError extends ApiError {
-  constructor(retryAfterMs: number, cost: number, budget: number) {
-    const retryAfter = Math.max(1, Math.ceil(retryAfterMs / 1000));
-    super(
-      "RATE_LIMITED",
-      `Rate limit: this operation costs ${cost} and the caller's budget of ${budget} for the current window is spent; retry in ${retryAfterMs} ms`,
-      { retryAfterMs, cost, budget },
-      429,
-    );
-    (this.extensions.http as { headers?: HeaderMap }).headers = new HeaderMap([["retry-after", String(retryAfter)]]);
+  constructor(retryAfterMs: number, message = `Too many requests; retry in ${retryAfterMs} ms`, extra: Record<string, unknown> = {}) {
+    super("RATE_LIMITED", message, { retryAfterMs, ...extra }, 429, { "retry-after": String(Math.max(1, Math.ceil(retryAfterMs / 1000))) });
   }
 }

@@ -32,7 +32,10 @@ export class CostRateLimiter {
     try {
       await this.limiter.consume(key, cost);
     } catch (res) {
-      if (res instanceof RateLimiterRes) throw new RateLimitedError(res.msBeforeNext, cost, this.budget);
+      if (res instanceof RateLimiterRes) {
+        const ms = res.msBeforeNext;
+        throw new RateLimitedError(ms, `Rate limit: this operation costs ${cost} and the caller's budget of ${this.budget} for the current window is spent; retry in ${ms} ms`, { cost, budget: this.budget });
+      }
       throw res;
     }
   }

@@ -61,8 +61,8 @@ export class OperationGuard {
  * console user (the principal kind helper branches add) across the apps they act in.
  */
 function budgetKey(ctx: Context): string {
-  const p = ctx.principal as { kind: string; recipientExternalId?: string; userId?: string };
+  const p = ctx.principal as { kind: string; recipientExternalId?: string; userId?: string; apiKeyId?: string };
   if (p.kind === "recipient") return `recipient:${ctx.app.appId}:${p.recipientExternalId}`;
   if (p.kind === "user") return `user:${p.userId}`;
-  return `key:${ctx.app.apiKeyId}`;
+  return `key:${p.apiKeyId ?? ctx.app.apiKeyId}`;
 }
