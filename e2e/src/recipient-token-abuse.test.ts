@@ -61,11 +61,16 @@ describe("recipient tokens cannot run up the bill or read what was not sent to t
     assert.equal(await stack.db.notification.count({ where: { recipient: { externalId } } }), PER_TOKEN);
   });
 
-  test("50 aliased sendNotification(SMS) in one request: at most the per-token limit reach Twilio", async () => {
+  test("aliased sendNotification(SMS) in one request: 50 are refused before anything runs, 25 send at most the per-token limit", async () => {
     const { externalId, phone } = await recipient("aliases");
     const token = await issue(externalId);
-    const fields = Array.from({ length: 50 }, (_, i) => `s${i}: sendNotification(input: $input) { notifications { id } }`).join("\n");
-    const res = await asToken(token, `mutation ($input: SendNotificationInput!) {\n${fields}\n}`, smsSend(externalId));
+    const aliased = (n: number) =>
+      `mutation ($input: SendNotificationInput!) {\n${Array.from({ length: n }, (_, i) => `s${i}: sendNotification(input: $input) { notifications { id } }`).join("\n")}\n}`;
+    // Over the document's alias limit (API_MAX_ALIASES, 30): refused whole at validation.
+    rejected(await asToken(token, aliased(50), smsSend(externalId)), { code: "GRAPHQL_VALIDATION_FAILED" });
+    assert.equal(await stack.db.notification.count({ where: { recipient: { externalId } } }), 0);
+    // Within it, each alias is one counted send.
+    const res = await asToken(token, aliased(25), smsSend(externalId));
     // The 6th alias is refused; sendNotification is non-null, so GraphQL stops the serial mutation
     // there and answers data: null. Either way: 5 notifications exist, the rest were never sent.
     assert.ok(res.errors?.length);

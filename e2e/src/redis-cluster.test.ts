@@ -15,7 +15,7 @@ describe("Redis Cluster: API and workers on a three-shard cluster", { skip: avai
 
   before(async () => {
     cluster = await startPrivateRedisCluster(3);
-    stack = await Stack.start({ workers: 1, redisUrl: cluster.url, env: { API_RATE_LIMIT_PER_SECOND: "50" } });
+    stack = await Stack.start({ workers: 1, redisUrl: cluster.url, env: { API_COST_BUDGET: "500" } });
     key = stack.createKeyPair();
     redis = new Cluster(cluster.ports.map((port) => ({ host: "127.0.0.1", port })));
     const res = await stack.graphql(key, `mutation { upsertRecipient(input: { externalId: "c", email: "c@example.com", phone: "+14155550123" }) { id } }`);

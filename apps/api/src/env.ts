@@ -65,8 +65,28 @@ const EnvSchema = z.object({
   AUTH_FAILURE_WINDOW_SECONDS: z.coerce.number().int().positive().default(60),
   /** How long an address or key over its failure budget is refused (429). */
   AUTH_FAILURE_BLOCK_SECONDS: z.coerce.number().int().positive().default(300),
-  /** Requests per second allowed per API key across all API processes; 0 turns the limit off. */
-  API_RATE_LIMIT_PER_SECOND: z.coerce.number().int().nonnegative().default(2000),
+  /**
+   * Cost units (graphql/cost.ts: 10 per operation, about one per row read or written, one per
+   * sendBulk recipient) each API key may spend per API_COST_WINDOW_SECONDS, across all API
+   * processes; 0 turns the limit off. The default, 20,000 per 10 s (2,000 a second on average,
+   * i.e. about 170 small sends or 200 tiny queries a second sustained), is below what one key's
+   * flood reaches on a 2-core machine, and still lets a full 10,000-recipient sendBulk through.
+   */
+  API_COST_BUDGET: z.coerce.number().int().nonnegative().default(20_000),
+  /** The same, per recipient (all its tokens together): client apps need far less than a backend. */
+  API_RECIPIENT_COST_BUDGET: z.coerce.number().int().nonnegative().default(1_000),
+  API_COST_WINDOW_SECONDS: z.coerce.number().int().positive().default(10),
+  /** An operation costing more is refused before it runs (a full 10,000-recipient sendBulk costs about 10,000). */
+  API_MAX_OPERATION_COST: z.coerce.number().int().positive().default(12_000),
+  /** Field nesting, aliases, tokens and directives allowed in one document (GraphQL Armor). */
+  API_MAX_DEPTH: z.coerce.number().int().positive().default(10),
+  API_MAX_ALIASES: z.coerce.number().int().nonnegative().default(30),
+  API_MAX_TOKENS: z.coerce.number().int().positive().default(5_000),
+  API_MAX_DIRECTIVES: z.coerce.number().int().nonnegative().default(50),
+  /** Introspection (and "Did you mean" suggestions) for app callers outside sandbox mode; never for recipient tokens. */
+  API_INTROSPECTION: z.enum(["true", "false"]).default("false").transform((v) => v === "true"),
+  /** Sandbox mode only: internal errors keep their message and a stacktrace in the answer (never in production). */
+  API_DEBUG_ERRORS: z.enum(["0", "1"]).default("0").transform((v) => v === "1"),
   /** Longest SMS accepted, in billed segments (GSM-7 153 / UCS-2 67 characters each once split); Twilio's own cap is 1600 characters. */
   SMS_MAX_SEGMENTS: z.coerce.number().int().min(1).max(20).default(10),
   /** Worker threads that render costly templates off the event loop; default: one less than the cores, at least one. */

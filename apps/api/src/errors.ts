@@ -11,12 +11,14 @@ export type ErrorCode =
   | "BAD_USER_INPUT"
   | "CONFLICT"
   | "FORBIDDEN"
-  | "RATE_LIMITED";
+  | "RATE_LIMITED"
+  | "PAYLOAD_TOO_LARGE"
+  | "BAD_REQUEST";
 
 export class ApiError extends GraphQLError {
   constructor(code: ErrorCode, message: string, extra: Record<string, unknown> = {}, httpStatus?: number, headers?: Record<string, string>) {
     // Apollo takes `http` off the error and applies it to the response (only for errors thrown
-    // before execution, e.g. while authenticating).
+    // before execution: while authenticating, or in a plugin such as the cost guard's).
     const http = httpStatus ? { http: { status: httpStatus, ...(headers ? { headers: new HeaderMap(Object.entries(headers)) } : {}) } } : {};
     super(message, { extensions: { code, ...extra, ...http } });
   }
@@ -54,9 +56,12 @@ export class ForbiddenError extends ApiError {
   }
 }
 
-/** The calling key (or source address) exceeded its request rate; retry after `retryAfterMs`. */
+/**
+ * The caller spent its cost budget (auth/rate-limit.ts); retry after `retryAfterMs`. The HTTP
+ * answer is a 429 with Retry-After in whole seconds.
+ */
 export class RateLimitedError extends ApiError {
-  constructor(retryAfterMs: number, message = `Too many requests for this appKey; retry in ${retryAfterMs} ms`) {
-    super("RATE_LIMITED", message, { retryAfterMs }, 429, { "retry-after": String(Math.max(1, Math.ceil(retryAfterMs / 1000))) });
+  constructor(retryAfterMs: number, message = `Too many requests; retry in ${retryAfterMs} ms`, extra: Record<string, unknown> = {}) {
+    super("RATE_LIMITED", message, { retryAfterMs, ...extra }, 429, { "retry-after": String(Math.max(1, Math.ceil(retryAfterMs / 1000))) });
   }
 }

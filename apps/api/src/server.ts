@@ -5,6 +5,7 @@ import { ApolloServer } from "@apollo/server";
 import { ApolloServerPluginDrainHttpServer } from "@apollo/server/plugin/drainHttpServer";
 import { expressMiddleware } from "@as-integrations/express5";
 import express from "express";
+import { parse, specifiedRules, validate, GraphQLError } from "graphql";
 import { useServer } from "graphql-ws/use/ws";
 import { WebSocketServer } from "ws";
 import type { RedisConnection } from "@notify/jobs";
@@ -15,9 +16,12 @@ import { AuthThrottle } from "./auth/auth-throttle.js";
 import { authenticate, type AuthenticateDeps } from "./auth/authenticate.js";
 import { ConsoleIdentityVerifier } from "./auth/console-identity.js";
 import type { Context } from "./context.js";
-import { ApiKeyRateLimiter } from "./auth/rate-limit.js";
-import { unavailableError } from "./graphql/unavailable.js";
-import { explainValidationError } from "./graphql/validation-errors.js";
+import { CostRateLimiter } from "./auth/rate-limit.js";
+import { documentLimits } from "./graphql/document-limits.js";
+import { jsonBodyErrors } from "./graphql/http-errors.js";
+import { OperationGuard } from "./graphql/operation-guard.js";
+import { hideSuggestionsPlugin } from "./graphql/schema-visibility.js";
+import { formatApiError } from "./graphql/format-error.js";
 import { createSchema } from "./graphql/schema.js";
 import type { Services } from "./services.js";
 import { createWebhookRouter } from "./webhooks/router.js";
@@ -51,26 +55,39 @@ export async function startApiServer(deps: ApiServerDeps, { host, port }: { host
   const schema = await createSchema();
   // Assigned once the WebSocket server exists, below; Apollo only calls drainServer at stop.
   let wsCleanup: { dispose(): void | Promise<void> };
+  const { env } = deps;
+  const sandbox = env.NOTIFY_MODE === "sandbox";
+  // Stack traces and internal messages reach callers only in a sandbox that asked for them.
+  const debugErrors = sandbox && env.API_DEBUG_ERRORS;
+  const limits = documentLimits({ maxDepth: env.API_MAX_DEPTH, maxAliases: env.API_MAX_ALIASES, maxTokens: env.API_MAX_TOKENS, maxDirectives: env.API_MAX_DIRECTIVES });
+  const budget = (units: number, prefix: string) => (units > 0 ? new CostRateLimiter(deps.redis, units, env.API_COST_WINDOW_SECONDS, prefix) : undefined);
+  const guard = new OperationGuard({
+    schema,
+    maxCost: env.API_MAX_OPERATION_COST,
+    appIntrospection: sandbox || env.API_INTROSPECTION,
+    appBudget: budget(env.API_COST_BUDGET, "key"),
+    recipientBudget: budget(env.API_RECIPIENT_COST_BUDGET, "recipient"),
+  });
   const apollo = new ApolloServer<Context>({
     schema,
+    // Decided per caller by the guard (recipient tokens never; apps per mode).
+    introspection: true,
+    includeStacktraceInErrorResponses: debugErrors,
+    allowBatchedHttpRequests: false,
+    validationRules: limits.validationRules,
+    parseOptions: limits.parseOptions,
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
       // Closes the subscription sockets when Apollo stops.
       { serverWillStart: async () => ({ drainServer: async () => void (await wsCleanup.dispose()) }) },
+      ...limits.plugins,
+      guard.plugin(),
+      hideSuggestionsPlugin((ctx) => guard.maySeeSchema(ctx)),
     ],
-    // Internal errors reach the log with their stack and the caller as a bare INTERNAL_SERVER_ERROR.
-    formatError: (formatted, error) => {
-      if (formatted.extensions?.code === "INTERNAL_SERVER_ERROR") {
-        const unavailable = unavailableError(error);
-        if (unavailable) return unavailable;
-        deps.log.error({ err: error }, "internal error");
-      }
-      return explainValidationError(formatted);
-    },
+    formatError: formatApiError({ debug: debugErrors, log: deps.log }),
   });
   await apollo.start();
   await deps.services.apiKeys.listen();
-  const { env } = deps;
   if (!env.CONSOLE_IDENTITY_SECRET) deps.log.warn("CONSOLE_IDENTITY_SECRET is not set: console identities are refused (sandbox mode)");
   const authDeps: AuthenticateDeps = {
     db: deps.db,
@@ -82,7 +99,6 @@ export async function startApiServer(deps: ApiServerDeps, { host, port }: { host
       windowSeconds: env.AUTH_FAILURE_WINDOW_SECONDS,
       blockSeconds: env.AUTH_FAILURE_BLOCK_SECONDS,
     }),
-    rateLimiter: env.API_RATE_LIMIT_PER_SECOND > 0 ? new ApiKeyRateLimiter(deps.redis, env.API_RATE_LIMIT_PER_SECOND) : undefined,
   };
   // The same rule as req.ip, for WebSocket upgrades (which do not pass through Express).
   const trustProxy = app.get("trust proxy fn") as (addr: string, i: number) => boolean;
@@ -105,6 +121,8 @@ export async function startApiServer(deps: ApiServerDeps, { host, port }: { host
     express.json({ limit: "10mb" }),
     expressMiddleware(apollo, { context: ({ req }) => authenticate(authDeps, { headers: req.headers, address: req.ip ?? req.socket.remoteAddress ?? "unknown" }) }),
   );
+  // A body too large or not JSON is answered as GraphQL answers errors, never Express's HTML page.
+  app.use(jsonBodyErrors(deps.log));
 
   // Subscriptions (graphql-ws) on the same path; a socket authenticates once, with the same
   // credentials as HTTP, sent as connectionParams ({ "x-app-key", "x-app-secret" },
@@ -113,7 +131,23 @@ export async function startApiServer(deps: ApiServerDeps, { host, port }: { host
   wsCleanup = useServer(
     {
       schema,
-      context: (ctx) => (ctx.extra as { context?: Context }).context!,
+      // A copy per operation: per-operation state (graphql/loaders.ts) is keyed by the context.
+      context: (ctx) => ({ ...(ctx.extra as { context?: Context }).context! }),
+      // The same limits as over HTTP: tokens while parsing, depth/aliases/directives, then the
+      // guard (introspection, cost, rate budget). Errors here refuse the operation before it starts.
+      onSubscribe: async (ctx, _id, payload) => {
+        const context = (ctx.extra as { context?: Context }).context!;
+        try {
+          const document = parse(payload.query, limits.parseOptions);
+          const errors = validate(schema, document, [...specifiedRules, ...limits.validationRules]);
+          if (errors.length) return errors;
+          await guard.check(context, document, payload.variables ?? undefined, payload.operationName);
+        } catch (err) {
+          if (err instanceof GraphQLError) return [err];
+          throw err;
+        }
+        return undefined;
+      },
       onConnect: async (ctx) => {
         try {
           const { request } = ctx.extra as { request: IncomingMessage };

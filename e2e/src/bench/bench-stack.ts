@@ -58,7 +58,7 @@ export async function startBenchStack(o: BenchStackOptions): Promise<BenchStack>
       env: {
         DB_POOL_SIZE: String(o.dbPoolSize),
         LOG_LEVEL: "error",
-        API_RATE_LIMIT_PER_SECOND: "0",
+        API_COST_BUDGET: "0", API_RECIPIENT_COST_BUDGET: "0",
         ...(o.cpuProfDir
           ? { BENCH_CPU_PROF_DIR: o.cpuProfDir, NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ""} --import=${new URL("./cpu-profile.js", import.meta.url).href}`.trim() }
           : {}),

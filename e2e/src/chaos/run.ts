@@ -78,7 +78,7 @@ export async function runChaos(opts: ChaosOptions): Promise<ChaosReport> {
         SWEEP_GRACE_MS: "10000",
         // Above the adapters' 30 s request timeout: a slow provider call is not taken for a dead worker.
         SWEEP_SENDING_TIMEOUT_MS: "45000",
-        API_RATE_LIMIT_PER_SECOND: "0",
+        API_COST_BUDGET: "0", API_RECIPIENT_COST_BUDGET: "0",
       },
     });
     const tap = new HandoffTap(stack.sandbox.recorder);

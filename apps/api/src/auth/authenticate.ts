@@ -6,7 +6,6 @@ import type { Services } from "../services.js";
 import type { AuthThrottle } from "./auth-throttle.js";
 import { ConsoleIdentityRefused, type ConsoleIdentityVerifier } from "./console-identity.js";
 import { readBearerToken, readConsoleIdentity, readCredentials } from "./credentials.js";
-import type { ApiKeyRateLimiter } from "./rate-limit.js";
 
 export interface AuthenticateDeps {
   db: Db;
@@ -14,7 +13,6 @@ export interface AuthenticateDeps {
   /** Absent when CONSOLE_IDENTITY_SECRET is not set (sandbox mode only): console identities are refused. */
   consoleIdentity?: ConsoleIdentityVerifier;
   throttle?: AuthThrottle;
-  rateLimiter?: ApiKeyRateLimiter;
 }
 
 /** What a request or WebSocket connection presents: its headers (or connectionParams) and source address. */
@@ -70,6 +68,5 @@ export async function authenticate(deps: AuthenticateDeps, { headers, address }:
   if (!credentials) throw new UnauthenticatedError("Send X-App-Key and X-App-Secret (or Basic auth) with every request");
   const key = await deps.services.apiKeys.verify(credentials.appKey, credentials.appSecret);
   if (!key) return fail("The appKey/appSecret pair is not valid (or the key is revoked or expired)");
-  await deps.rateLimiter?.check(key.apiKeyId);
   return { ...base, app: { appId: key.appId }, principal: { kind: "app", apiKeyId: key.apiKeyId, appKey: key.appKey, scopes: key.scopes } };
 }

@@ -1,4 +1,4 @@
-import { getNamedType, isObjectType, type GraphQLObjectType } from "graphql";
+import { getNamedType, isObjectType, type GraphQLObjectType, type GraphQLSchema } from "graphql";
 import { Extensions, type MiddlewareFn } from "type-graphql";
 import type { Context } from "../context.js";
 import { ForbiddenError } from "../errors.js";
@@ -90,4 +90,19 @@ export const principalGuard: MiddlewareFn<Context> = async ({ context, info, arg
 
 function valueAt(args: Record<string, unknown>, path: string): unknown {
   return path.split(".").reduce<unknown>((v, key) => (v && typeof v === "object" ? (v as Record<string, unknown>)[key] : undefined), args);
+}
+
+/**
+ * type-graphql middlewares wrap a subscription's per-event resolver, not its subscribe
+ * function: a recipient token's subscription to app-wide events was accepted and then answered
+ * FORBIDDEN once per event (an activity side channel). This runs the same guard when the
+ * subscription starts, so it is refused once and the stream ends.
+ */
+export function guardSubscriptions(schema: GraphQLSchema): GraphQLSchema {
+  for (const field of Object.values(schema.getSubscriptionType()?.getFields() ?? {})) {
+    const subscribe = field.subscribe;
+    if (!subscribe) continue;
+    field.subscribe = (root, args, context, info) => principalGuard({ root, args, context, info }, async () => subscribe(root, args, context, info));
+  }
+  return schema;
 }

@@ -1,5 +1,7 @@
-import { Authorized, Arg, Ctx, FieldResolver, Mutation, Resolver, Root } from "type-graphql";
+import { Authorized, Arg, Ctx, FieldResolver, Int, Mutation, Resolver, Root } from "type-graphql";
 import { Permission } from "../auth/permissions.js";
+import { listCost, PAGES, pageSize } from "../graphql/cost.js";
+import { loadersFor } from "../graphql/loaders.js";
 import { RecipientAllowed } from "../auth/principal-guard.js";
 import type { Context } from "../context.js";
 import { Recipient } from "../recipients/recipient.type.js";
@@ -25,8 +27,8 @@ export class DeviceResolver {
 
 @Resolver(() => Recipient)
 export class RecipientDevicesResolver {
-  @FieldResolver(() => [Device])
-  devices(@Root() recipient: Recipient, @Ctx() ctx: Context): Promise<Device[]> {
-    return ctx.services.devices.list(recipient.id);
+  @FieldResolver(() => [Device], { description: "Oldest first; `first` at most 100 (default 20).", complexity: listCost(PAGES.devices) })
+  devices(@Root() recipient: Recipient, @Arg("first", () => Int, { nullable: true }) first: number | undefined, @Ctx() ctx: Context): Promise<Device[]> {
+    return loadersFor(ctx).devices.load({ parentId: recipient.id, first: pageSize(first, PAGES.devices) });
   }
 }

@@ -8,7 +8,7 @@ import { createPubSub } from "@graphql-yoga/subscription";
 import { LiveResolver } from "../live/live.resolver.js";
 import { ApiKeyResolver } from "../auth/api-key.resolver.js";
 import { authChecker } from "../auth/permissions.js";
-import { principalGuard } from "../auth/principal-guard.js";
+import { guardSubscriptions, principalGuard } from "../auth/principal-guard.js";
 import { MemberResolver } from "../members/member.resolver.js";
 import { RecipientTokenResolver } from "../auth/recipient-token.resolver.js";
 import { DeviceResolver, RecipientDevicesResolver } from "../devices/device.resolver.js";
@@ -19,17 +19,20 @@ import { ScheduleResolver } from "../notifications/schedule.resolver.js";
 import { PreferenceResolver, RecipientPreferencesResolver } from "../preferences/preference.resolver.js";
 import { RecipientResolver } from "../recipients/recipient.resolver.js";
 import { RecurringScheduleResolver } from "../schedules/recurring.resolver.js";
+import { malformedIdsNotFound } from "./id-args.js";
+import { rejectUnstorableText } from "./text-input.js";
 import { NotificationTemplateResolver, TemplateResolver, TemplateVersionResolver } from "../templates/template.resolver.js";
 
 export const resolvers = [RecipientResolver, RecipientDevicesResolver, DeviceResolver, NotificationResolver, DeadLetterResolver, BulkSendResolver, TopicResolver, LiveResolver, WebPushConfigResolver, TemplateResolver, TemplateVersionResolver, NotificationTemplateResolver, PreferenceResolver, RecipientPreferencesResolver, ScheduleResolver, RecurringScheduleResolver, RecipientTokenResolver, AuditLogResolver, ApiKeyResolver, MemberResolver] as const;
 
 /** type-graphql classes are the one source of the schema; schema.graphql is emitted from them. */
-export function createSchema(emitSchemaFile?: string): Promise<GraphQLSchema> {
-  return buildSchema({
+export async function createSchema(emitSchemaFile?: string): Promise<GraphQLSchema> {
+  const schema = await buildSchema({
     resolvers,
     validate: { forbidUnknownValues: false },
     // Recipient tokens reach only operations marked @RecipientAllowed, and only their own data.
-    globalMiddlewares: [principalGuard],
+    // Then every argument is checked for what Postgres cannot store or look up.
+    globalMiddlewares: [principalGuard, rejectUnstorableText, malformedIdsNotFound],
     // API keys by their scopes, console users by their role (auth/permissions.ts); every root
     // field carries @Authorized (authorization.test.ts).
     authChecker,
@@ -39,4 +42,5 @@ export function createSchema(emitSchemaFile?: string): Promise<GraphQLSchema> {
     pubSub: createPubSub(),
     emitSchemaFile: emitSchemaFile ? { path: emitSchemaFile, sortedSchema: true } : false,
   });
+  return guardSubscriptions(schema);
 }

@@ -1,6 +1,7 @@
 import { Authorized, Arg, Ctx, Int, Mutation, Query, Resolver } from "type-graphql";
 import { Permission } from "../auth/permissions.js";
 import type { Context } from "../context.js";
+import { listCost, PAGES, perItemCost } from "../graphql/cost.js";
 import { DeadLetterFilter, ReplayDeadLettersInput } from "./dead-letter.input.js";
 import { ReplayDeadLettersPayload } from "./dead-letter.type.js";
 import { Notification } from "./notification.type.js";
@@ -8,7 +9,7 @@ import { Notification } from "./notification.type.js";
 /** App credentials only (no @RecipientAllowed): replaying is an operator's decision. */
 @Resolver()
 export class DeadLetterResolver {
-  @Query(() => [Notification], { description: "Dead-lettered notifications (retries exhausted), newest first." })
+  @Query(() => [Notification], { description: "Dead-lettered notifications (retries exhausted), newest first.", complexity: listCost(PAGES.deadLetters) })
   @Authorized(Permission.HISTORY_READ)
   deadLetters(
     @Arg("filter", () => DeadLetterFilter, { nullable: true }) filter: DeadLetterFilter | undefined,
@@ -22,6 +23,8 @@ export class DeadLetterResolver {
     description:
       "Moves dead letters (one by id, or those matching a filter) back to QUEUED with a new attempt budget; each gets a REPLAYED event. " +
       "NOT_FOUND for an unknown id; BAD_USER_INPUT (reason NOT_DEAD) for a notification that is not DEAD.",
+    // One unit per dead letter it may move: one by id, else up to `limit` (default 1,000).
+    complexity: perItemCost((args) => (args.input?.id ? 1 : (args.input?.limit ?? 1000)), 10_000),
   })
   @Authorized(Permission.DEAD_LETTERS_REPLAY)
   async replayDeadLetters(@Arg("input") input: ReplayDeadLettersInput, @Ctx() ctx: Context): Promise<ReplayDeadLettersPayload> {

@@ -2,6 +2,8 @@ import { Authorized, Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver
 import { Permission, requirePermissions } from "../auth/permissions.js";
 import { RecipientAllowed } from "../auth/principal-guard.js";
 import type { Context } from "../context.js";
+import { listCost, PAGES, pageSize } from "../graphql/cost.js";
+import { loadersFor } from "../graphql/loaders.js";
 import { Recipient } from "../recipients/recipient.type.js";
 import { SendNotificationInput } from "./send.input.js";
 import { DeliveryAttempt, DeliveryEvent, Notification, SendNotificationPayload } from "./notification.type.js";
@@ -26,7 +28,7 @@ export class NotificationResolver {
     return ctx.services.notifications.get(ctx.app.appId, id) as Promise<Notification>;
   }
 
-  @Query(() => [Notification], { description: "A recipient's notifications, newest first." })
+  @Query(() => [Notification], { description: "A recipient's notifications, newest first.", complexity: listCost(PAGES.deliveryHistory) })
   @RecipientAllowed({ externalId: "externalId" })
   @Authorized(Permission.HISTORY_READ)
   deliveryHistory(
@@ -41,17 +43,19 @@ export class NotificationResolver {
   // Contact points are recipient data: a SEND- or HISTORY-only key does not read them through a notification.
   @FieldResolver(() => Recipient)
   @Authorized(Permission.RECIPIENTS_READ)
-  recipient(@Root() n: Notification, @Ctx() ctx: Context): Promise<Recipient> {
-    return ctx.db.recipient.findUniqueOrThrow({ where: { id: n.recipientId } });
+  async recipient(@Root() n: Notification, @Ctx() ctx: Context): Promise<Recipient> {
+    const recipient = await loadersFor(ctx).recipient.load(n.recipientId);
+    if (!recipient) throw new Error(`recipient ${n.recipientId} of notification ${n.id} is gone`);
+    return recipient;
   }
 
-  @FieldResolver(() => [DeliveryAttempt])
-  attempts(@Root() n: Notification, @Ctx() ctx: Context): Promise<DeliveryAttempt[]> {
-    return ctx.services.notifications.attempts(n.id);
+  @FieldResolver(() => [DeliveryAttempt], { description: "In attempt order; `first` at most 100 (default 20).", complexity: listCost(PAGES.attempts) })
+  attempts(@Root() n: Notification, @Arg("first", () => Int, { nullable: true }) first: number | undefined, @Ctx() ctx: Context): Promise<DeliveryAttempt[]> {
+    return loadersFor(ctx).attempts.load({ parentId: n.id, first: pageSize(first, PAGES.attempts) });
   }
 
-  @FieldResolver(() => [DeliveryEvent])
-  events(@Root() n: Notification, @Ctx() ctx: Context): Promise<DeliveryEvent[]> {
-    return ctx.services.notifications.events(n.id) as Promise<DeliveryEvent[]>;
+  @FieldResolver(() => [DeliveryEvent], { description: "Oldest first; `first` at most 200 (default 50).", complexity: listCost(PAGES.events) })
+  events(@Root() n: Notification, @Arg("first", () => Int, { nullable: true }) first: number | undefined, @Ctx() ctx: Context): Promise<DeliveryEvent[]> {
+    return loadersFor(ctx).events.load({ parentId: n.id, first: pageSize(first, PAGES.events) }) as Promise<DeliveryEvent[]>;
   }
 }

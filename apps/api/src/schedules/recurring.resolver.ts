@@ -2,6 +2,7 @@ import { Authorized, Arg, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Roo
 import { Permission } from "../auth/permissions.js";
 import { RecipientAllowed } from "../auth/principal-guard.js";
 import type { Context } from "../context.js";
+import { loadersFor } from "../graphql/loaders.js";
 import { Recipient } from "../recipients/recipient.type.js";
 import { CreateRecurringScheduleInput } from "./recurring.input.js";
 import { RecurringSchedule } from "./recurring.type.js";
@@ -32,7 +33,9 @@ export class RecurringScheduleResolver {
 
   @FieldResolver(() => Recipient)
   @Authorized(Permission.RECIPIENTS_READ)
-  recipient(@Root() s: RecurringSchedule, @Ctx() ctx: Context): Promise<Recipient> {
-    return ctx.db.recipient.findUniqueOrThrow({ where: { id: s.recipientId } });
+  async recipient(@Root() s: RecurringSchedule, @Ctx() ctx: Context): Promise<Recipient> {
+    const recipient = await loadersFor(ctx).recipient.load(s.recipientId);
+    if (!recipient) throw new Error(`recipient ${s.recipientId} of schedule ${s.id} is gone`);
+    return recipient;
   }
 }

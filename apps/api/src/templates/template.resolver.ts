@@ -1,6 +1,8 @@
 import { GraphQLJSONObject } from "graphql-scalars";
 import { Authorized, Arg, Ctx, FieldResolver, Int, Mutation, Query, Resolver, Root } from "type-graphql";
 import { Permission } from "../auth/permissions.js";
+import { listCost, PAGES, pageSize } from "../graphql/cost.js";
+import { loadersFor } from "../graphql/loaders.js";
 import { Channel } from "@notify/db";
 import type { Context } from "../context.js";
 import { Notification } from "../notifications/notification.type.js";
@@ -116,10 +118,15 @@ export class TemplateResolver {
     return ctx.services.templates.get(ctx.app.appId, key);
   }
 
-  @Query(() => [Template])
+  @Query(() => [Template], { description: "By key; `first` at most 200 (default 50), then the next page `after` the last key.", complexity: listCost(PAGES.templates) })
   @Authorized(Permission.TEMPLATES_READ)
-  templates(@Arg("category", () => String, { nullable: true }) category: string | undefined, @Ctx() ctx: Context): Promise<Template[]> {
-    return ctx.services.templates.list(ctx.app.appId, category);
+  templates(
+    @Arg("category", () => String, { nullable: true }) category: string | undefined,
+    @Arg("first", () => Int, { nullable: true }) first: number | undefined,
+    @Arg("after", () => String, { nullable: true, description: "The key of the last template of the previous page." }) after: string | undefined,
+    @Ctx() ctx: Context,
+  ): Promise<Template[]> {
+    return ctx.services.templates.list(ctx.app.appId, category, { first: pageSize(first, PAGES.templates), after });
   }
 
   @Query(() => TemplatePreview, {
@@ -137,15 +144,23 @@ export class TemplateResolver {
     return ctx.services.templates.preview(ctx.app.appId, key, { version, channel, locale, data });
   }
 
-  @FieldResolver(() => [TemplateVersion], { description: "Newest first." })
-  versions(@Root() template: Template, @Ctx() ctx: Context): Promise<TemplateVersion[]> {
-    return typed<TemplateVersion[]>(ctx.services.templates.versions(template.id));
+  @FieldResolver(() => [TemplateVersion], {
+    description: "Newest first; `first` at most 100 (default 20), then the next page `before` the last version number.",
+    complexity: listCost(PAGES.templateVersions),
+  })
+  versions(
+    @Root() template: Template,
+    @Arg("first", () => Int, { nullable: true }) first: number | undefined,
+    @Arg("before", () => Int, { nullable: true, description: "Versions numbered below this one." }) before: number | undefined,
+    @Ctx() ctx: Context,
+  ): Promise<TemplateVersion[]> {
+    return typed<TemplateVersion[]>(loadersFor(ctx).versions.load({ parentId: template.id, first: pageSize(first, PAGES.templateVersions), before }));
   }
 
   @FieldResolver(() => TemplateVersion, { nullable: true, description: "The version sends use; null until the first publish." })
   publishedVersion(@Root() template: Template, @Ctx() ctx: Context): Promise<TemplateVersion | null> {
     if (!template.publishedVersionId) return Promise.resolve(null);
-    return typed<TemplateVersion | null>(ctx.services.templates.version(template.publishedVersionId));
+    return typed<TemplateVersion | null>(loadersFor(ctx).version.load(template.publishedVersionId));
   }
 }
 
@@ -154,8 +169,10 @@ export class TemplateVersionResolver {
   // The way from one sent version to every version of the template, drafts included.
   @FieldResolver(() => Template)
   @Authorized(Permission.TEMPLATES_READ)
-  template(@Root() version: TemplateVersion, @Ctx() ctx: Context): Promise<Template> {
-    return ctx.services.templates.templateOf(version);
+  async template(@Root() version: TemplateVersion, @Ctx() ctx: Context): Promise<Template> {
+    const template = await loadersFor(ctx).template.load(version.templateId);
+    if (!template) throw new Error(`template ${version.templateId} of version ${version.id} is gone`);
+    return template;
   }
 }
 
@@ -164,6 +181,6 @@ export class NotificationTemplateResolver {
   @FieldResolver(() => TemplateVersion, { nullable: true, description: "The template version this notification was rendered from." })
   templateVersion(@Root() n: Notification & { templateVersionId?: string | null }, @Ctx() ctx: Context): Promise<TemplateVersion | null> {
     if (!n.templateVersionId) return Promise.resolve(null);
-    return typed<TemplateVersion | null>(ctx.services.templates.version(n.templateVersionId));
+    return typed<TemplateVersion | null>(loadersFor(ctx).version.load(n.templateVersionId));
   }
 }

@@ -176,8 +176,13 @@ export class TemplateService {
     return template;
   }
 
-  list(appId: string, category?: string | null): Promise<Template[]> {
-    return this.db.template.findMany({ where: { appId, ...(category ? { category } : {}) }, orderBy: { key: "asc" } });
+  /** By key, a page at a time: `after` is the last key of the previous page. */
+  list(appId: string, category: string | null | undefined, { first, after }: { first: number; after?: string | null }): Promise<Template[]> {
+    return this.db.template.findMany({
+      where: { appId, ...(category ? { category } : {}), ...(after != null ? { key: { gt: after } } : {}) },
+      orderBy: { key: "asc" },
+      take: first,
+    });
   }
 
   /** Newest first. */

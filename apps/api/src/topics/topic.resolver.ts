@@ -1,6 +1,9 @@
 import { Authorized, Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from "type-graphql";
 import { Permission } from "../auth/permissions.js";
 import type { Context } from "../context.js";
+import { perItemCost } from "../graphql/cost.js";
+
+const perExternalId = perItemCost((args) => args.externalIds?.length ?? 1, 10_000);
 import { SendBroadcastInput } from "./broadcast.input.js";
 import { Broadcast, Topic, TopicSubscriptionChange } from "./topic.type.js";
 
@@ -12,13 +15,13 @@ export class TopicResolver {
     return ctx.services.topics.upsert(ctx.app.appId, key, name);
   }
 
-  @Mutation(() => TopicSubscriptionChange, { description: "Subscribes up to 10,000 recipients (creating the topic if needed); all must exist." })
+  @Mutation(() => TopicSubscriptionChange, { description: "Subscribes up to 10,000 recipients (creating the topic if needed); all must exist.", complexity: perExternalId })
   @Authorized(Permission.RECIPIENTS_WRITE)
   subscribeToTopic(@Arg("topicKey") topicKey: string, @Arg("externalIds", () => [String]) externalIds: string[], @Ctx() ctx: Context) {
     return ctx.services.topics.subscribe(ctx.app.appId, topicKey, externalIds);
   }
 
-  @Mutation(() => TopicSubscriptionChange)
+  @Mutation(() => TopicSubscriptionChange, { complexity: perExternalId })
   @Authorized(Permission.RECIPIENTS_WRITE)
   unsubscribeFromTopic(@Arg("topicKey") topicKey: string, @Arg("externalIds", () => [String]) externalIds: string[], @Ctx() ctx: Context) {
     return ctx.services.topics.unsubscribe(ctx.app.appId, topicKey, externalIds);
