@@ -175,8 +175,11 @@ describe("GraphQL limits: deep, wide and huge documents are refused before they 
       assert.doesNotMatch(message, /prisma|22021|22P05|invocation/i, label);
       assertNoStack(res);
     }
-    // Over a recipient token too (the same middleware guards every field).
-    rejected(await asToken(SEND, cases[1]![2]), { code: "BAD_USER_INPUT", reason: "INVALID_CHARACTER" });
+    // Over a recipient token too (the same middleware guards every field): a preference of its own recipient.
+    rejected(
+      await asToken(`mutation { setPreference(externalId: "alice", channel: EMAIL, category: "a\\u0000b", enabled: false) { enabled } }`),
+      { code: "BAD_USER_INPUT", reason: "INVALID_CHARACTER" },
+    );
     assert.equal(await stack.db.recipient.count(), before);
     assert.equal(await stack.db.notification.count(), notifications);
   });
@@ -294,7 +297,7 @@ describe("production mode: no introspection or suggestions unless enabled, no st
   before(async () => {
     stack = await Stack.start({
       workers: 0,
-      env: { NOTIFY_MODE: "production", API_DEBUG_ERRORS: "1", UNSUBSCRIBE_SECRET: "u".repeat(40), APP_TOKEN_SECRET: "a".repeat(40) },
+      env: { NOTIFY_MODE: "production", API_DEBUG_ERRORS: "1", UNSUBSCRIBE_SECRET: "u".repeat(40), APP_TOKEN_SECRET: "a".repeat(40), CONSOLE_IDENTITY_SECRET: "c".repeat(40) },
     });
     key = stack.createKeyPair();
   });
