@@ -19,11 +19,12 @@ import { ScheduleResolver } from "../notifications/schedule.resolver.js";
 import { PreferenceResolver, RecipientPreferencesResolver } from "../preferences/preference.resolver.js";
 import { RecipientResolver } from "../recipients/recipient.resolver.js";
 import { RecurringScheduleResolver } from "../schedules/recurring.resolver.js";
+import { TestSendResolver } from "../notifications/test-send.resolver.js";
 import { malformedIdsNotFound } from "./id-args.js";
 import { rejectUnstorableText } from "./text-input.js";
 import { NotificationTemplateResolver, TemplateResolver, TemplateVersionResolver } from "../templates/template.resolver.js";
 
-export const resolvers = [RecipientResolver, RecipientDevicesResolver, DeviceResolver, NotificationResolver, DeadLetterResolver, BulkSendResolver, TopicResolver, LiveResolver, WebPushConfigResolver, TemplateResolver, TemplateVersionResolver, NotificationTemplateResolver, PreferenceResolver, RecipientPreferencesResolver, ScheduleResolver, RecurringScheduleResolver, RecipientTokenResolver, AuditLogResolver, ApiKeyResolver, MemberResolver] as const;
+export const resolvers = [RecipientResolver, RecipientDevicesResolver, DeviceResolver, NotificationResolver, DeadLetterResolver, BulkSendResolver, TopicResolver, LiveResolver, WebPushConfigResolver, TemplateResolver, TemplateVersionResolver, NotificationTemplateResolver, PreferenceResolver, RecipientPreferencesResolver, ScheduleResolver, RecurringScheduleResolver, RecipientTokenResolver, AuditLogResolver, ApiKeyResolver, MemberResolver, TestSendResolver] as const;
 
 /** type-graphql classes are the one source of the schema; schema.graphql is emitted from them. */
 export async function createSchema(emitSchemaFile?: string): Promise<GraphQLSchema> {
