@@ -35,6 +35,8 @@ const EnvSchema = z.object({
    * so tokens die with the process and are not shared between API instances.
    */
   APP_TOKEN_SECRET: z.string().min(32, "at least 32 characters").optional(),
+  /** Verifies the console's X-Console-Identity (the same value as the console's); unset: the console cannot call. */
+  CONSOLE_IDENTITY_SECRET: z.string().min(32, "at least 32 characters").optional(),
   /** Requests per second allowed per API key across all API processes; 0 turns the limit off. */
   API_RATE_LIMIT_PER_SECOND: z.coerce.number().int().nonnegative().default(2000),
   /** Longest SMS accepted, in billed segments (GSM-7 153 / UCS-2 67 characters each once split); Twilio's own cap is 1600 characters. */

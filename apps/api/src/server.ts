@@ -10,6 +10,7 @@ import { WebSocketServer } from "ws";
 import type { RedisConnection } from "@notify/jobs";
 import type { Logger } from "pino";
 import type { Db } from "@notify/db";
+import { ConsoleIdentityVerifier } from "./auth/console-identity.js";
 import { readBearerToken, readCredentials } from "./auth/credentials.js";
 import type { Context } from "./context.js";
 import { UnauthenticatedError } from "./errors.js";
@@ -67,8 +68,16 @@ export async function startApiServer(deps: ApiServerDeps, { host, port }: { host
   await apollo.start();
   const rateLimiter = deps.env.API_RATE_LIMIT_PER_SECOND > 0 ? new ApiKeyRateLimiter(deps.redis, deps.env.API_RATE_LIMIT_PER_SECOND) : undefined;
 
+  const consoleIdentities = deps.env.CONSOLE_IDENTITY_SECRET ? new ConsoleIdentityVerifier(deps.db, deps.env.CONSOLE_IDENTITY_SECRET) : undefined;
+
   /** The caller of an HTTP request or a WebSocket connection: a recipient token or an app's key pair. */
   async function authenticate(headers: IncomingHttpHeaders): Promise<Context> {
+    const identity = headers["x-console-identity"];
+    if (typeof identity === "string") {
+      const verified = await consoleIdentities?.verify(identity);
+      if (!verified) throw new UnauthenticatedError("The console identity is invalid or expired, or the user is not a member of the app");
+      return { app: verified.app, principal: { kind: "app" }, db: deps.db, services: deps.services };
+    }
     const bearer = readBearerToken(headers);
     if (bearer) {
       const verified = await deps.services.recipientTokens.verify(bearer);

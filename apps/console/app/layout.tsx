@@ -1,27 +1,15 @@
 import type { ReactNode } from "react";
-import Link from "next/link";
 import "./globals.css";
 
 export const metadata = { title: "Notify console" };
 
+// Every page reads the session, and Next puts the CSP nonce on its scripts only when rendering per request.
+export const dynamic = "force-dynamic";
+
 export default function RootLayout({ children }: { children: ReactNode }) {
   return (
     <html lang="en">
-      <body>
-        <header className="top">
-          <Link href="/" className="brand">
-            <strong>Notify</strong> console
-          </Link>
-          <nav>
-            <Link href="/">Health</Link>
-            <Link href="/recipients">Recipients</Link>
-            <Link href="/templates">Templates</Link>
-            <Link href="/live">Live</Link>
-            <Link href="/webpush">Web Push</Link>
-          </nav>
-        </header>
-        <main>{children}</main>
-      </body>
+      <body>{children}</body>
     </html>
   );
 }

@@ -1,3 +1,4 @@
+import { requireWebPushDemo } from "../../../../lib/webpush-demo";
 import { NextResponse } from "next/server";
 import { BadRouteInputError, errorResponse } from "../../../../lib/route-errors";
 import { registerWebDevice } from "../../../../lib/webpush";
@@ -10,6 +11,7 @@ import type { RegisterWebDeviceRequest, RegisterWebDeviceResponse } from "../../
  */
 export async function POST(request: Request) {
   try {
+    await requireWebPushDemo();
     const { externalId, endpoint, keys } = parse(await request.json().catch(() => null));
     const device = await registerWebDevice(externalId, endpoint, keys);
     return NextResponse.json<RegisterWebDeviceResponse>({ device }, { status: 201 });

@@ -1,0 +1,44 @@
+import { notFound } from "next/navigation";
+import { ApiProblem, isExplainable } from "../../../../components/api-problem";
+import { ContactPoints, Devices } from "../../../../components/contact-points";
+import { DeliveryHistory } from "../../../../components/delivery-history";
+import { RecipientSearch } from "../../../../components/recipient-search";
+import { ApiRequestError } from "../../../../lib/api";
+import { lookUpRecipient, type RecipientLookup } from "../../../../lib/recipient-lookup";
+
+// Support staff look at what is happening now; nothing here may be cached.
+export const dynamic = "force-dynamic";
+
+interface Props {
+  params: Promise<{ externalId: string }>;
+  searchParams: Promise<{ before?: string | string[] }>;
+}
+
+export default async function RecipientPage({ params, searchParams }: Props) {
+  const { externalId } = await params;
+  const rawBefore = (await searchParams).before;
+  const before = Array.isArray(rawBefore) ? rawBefore[0] : rawBefore;
+  let data: RecipientLookup;
+  try {
+    data = await lookUpRecipient(externalId, before);
+  } catch (err) {
+    if (err instanceof ApiRequestError && err.code === "NOT_FOUND") notFound();
+    if (isExplainable(err)) return <ApiProblem error={err} />;
+    throw err;
+  }
+  return (
+    <>
+      <div className="card">
+        <RecipientSearch defaultValue={externalId} />
+      </div>
+      <h1>
+        Recipient <code data-testid="recipient-external-id">{data.recipient.externalId}</code>
+      </h1>
+      <div className="cards recipient-cards">
+        <ContactPoints recipient={data.recipient} />
+        <Devices devices={data.recipient.devices} />
+      </div>
+      <DeliveryHistory externalId={data.recipient.externalId} items={data.deliveryHistory} before={before} />
+    </>
+  );
+}
