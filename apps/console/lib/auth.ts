@@ -103,7 +103,6 @@ function build() {
       defaultCookieAttributes: { httpOnly: true, sameSite: "lax", secure },
       // The console is bound to loopback with no proxy in front; behind one, name the header it sets.
       ipAddress: { ipAddressHeaders: [process.env.CONSOLE_CLIENT_IP_HEADER || "x-forwarded-for"] },
-      database: { generateId: "uuid" },
     },
     onAPIError: { errorURL: "/sign-in" },
     hooks: {
