@@ -22,6 +22,8 @@ export interface ConsoleOptions {
   env?: Record<string, string>;
   /** The console's mail-only key pair (invitations, password resets). */
   mailKey?: Pick<KeyPair, "appKey" | "appSecret">;
+  /** When the URL must be known first (an identity provider's redirect URI). */
+  port?: number;
 }
 
 /** One per test process: every console of a run accepts the others' sessions (cookies ignore ports). */
@@ -32,11 +34,11 @@ const AUTH_SECRET = randomBytes(32).toString("hex");
  * sessions, memberships), its API (called as the signed-in user with the stack's identity
  * secret) and its sandbox's control API. Needs `next build` to have run (turbo's build does).
  */
-export async function startConsole(stack: Stack, { env: extra = {}, mailKey }: ConsoleOptions = {}): Promise<RunningConsole> {
+export async function startConsole(stack: Stack, { env: extra = {}, mailKey, port: fixedPort }: ConsoleOptions = {}): Promise<RunningConsole> {
   if (!existsSync(join(CONSOLE_DIR, ".next", "BUILD_ID"))) {
     throw new Error("The console is not built: run `corepack pnpm --filter @notify/console build` first");
   }
-  const port = await freePort();
+  const port = fixedPort ?? (await freePort());
   const url = `http://127.0.0.1:${port}`;
   const env = {
     ...process.env,
