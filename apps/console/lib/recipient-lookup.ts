@@ -17,6 +17,12 @@ const RECIPIENT_LOOKUP = graphql(`
       timezone
       createdAt
       updatedAt
+      preferences {
+        category
+        channel
+        enabled
+        updatedAt
+      }
       devices {
         id
         platform
@@ -26,6 +32,10 @@ const RECIPIENT_LOOKUP = graphql(`
         createdAt
         lastSeenAt
       }
+    }
+    categories {
+      key
+      required
     }
     deliveryHistory(externalId: $externalId, first: $first, before: $before) {
       id
@@ -68,4 +78,23 @@ export type HistoryItem = RecipientLookup["deliveryHistory"][number];
 /** One round trip for everything the support page shows; NOT_FOUND surfaces as ApiRequestError. */
 export function lookUpRecipient(externalId: string, before?: string): Promise<RecipientLookup> {
   return callApi(RECIPIENT_LOOKUP, { externalId, first: HISTORY_PAGE_SIZE, before: before ?? null });
+}
+
+const SET_PREFERENCE = graphql(`
+  mutation ConsoleSetPreference($externalId: String!, $category: String!, $channel: ChannelScope!, $enabled: Boolean!) {
+    setPreference(externalId: $externalId, category: $category, channel: $channel, enabled: $enabled) {
+      category
+      channel
+      enabled
+    }
+  }
+`);
+
+export type PreferenceRow = RecipientDetail["preferences"][number];
+export type ChannelScope = PreferenceRow["channel"];
+export const CHANNEL_SCOPES: ChannelScope[] = ["ALL", "EMAIL", "SMS", "IOS_PUSH", "ANDROID_PUSH", "WEB_PUSH", "IN_APP"];
+
+/** A support edit of one rule; the API checks the role (RECIPIENTS_WRITE) and audits it. */
+export async function setPreference(externalId: string, category: string, channel: ChannelScope, enabled: boolean): Promise<void> {
+  await callApi(SET_PREFERENCE, { externalId, category, channel, enabled });
 }
