@@ -69,7 +69,7 @@ export default async function DeadLettersPage({ searchParams }: { searchParams: 
                 <th>Dead since</th>
                 <th>Recipient</th>
                 <th>Channel</th>
-                <th>Attempts</th>
+                <th className="num">Attempts</th>
                 <th>Last error</th>
                 <th></th>
               </tr>
