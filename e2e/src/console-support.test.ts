@@ -10,7 +10,7 @@ const CREATE = `mutation ($input: CreateTemplateInput!) { createTemplate(input: 
 const WAIT = { timeout: 20_000 };
 const PASSWORD = "support staff password";
 
-describe("console pages for support: dead letters with replay, preferences, a test send to oneself", () => {
+describe("console pages for support: dead letters with replay, preferences, a test send to oneself; invitations and password resets", () => {
   let stack: Stack;
   let key: KeyPair;
   let console_: RunningConsole;
@@ -22,7 +22,8 @@ describe("console pages for support: dead letters with replay, preferences, a te
     // Two attempts and fast backoff, so dead letters appear in seconds.
     stack = await Stack.start({ workers: 1, env: { DELIVERY_BACKOFF_BASE_MS: "20", RETRY_MAX_ATTEMPTS: "EMAIL=2" } });
     key = stack.createKeyPair("Shop");
-    console_ = await startConsole(stack);
+    // The console's own mail-only app, for invitations and password resets.
+    console_ = await startConsole(stack, { mailKey: stack.createKeyPair("console mail") });
     for (const [email, role] of [["sam@example.com", "SUPPORT"], ["vic@example.com", "VIEWER"], ["eddie@example.com", "EDITOR"]] as const) {
       await createConsoleUser(stack.db, { email, password: PASSWORD, apps: { [key.appId]: role } });
     }
@@ -144,5 +145,51 @@ describe("console pages for support: dead letters with replay, preferences, a te
       assert.equal(await spage.getByTestId("publish").count(), 0, "support cannot publish");
     });
     await support.close();
+  });
+
+  test("an invited person accepts with a password and is in; a forgotten password is reset through the emailed link", async () => {
+    const invitation = await stack.db.invitation.create({ data: { appId: key.appId, email: "newbie@example.com", role: "SUPPORT", expiresAt: new Date(Date.now() + 86_400_000) } });
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await withDiagnostics(page, console_, "invitation", async () => {
+      await page.goto(`${console_.url}/invite/${invitation.id}`);
+      await page.getByTestId("invitation").waitFor(WAIT);
+      await page.getByLabel(/Choose a password/).fill("first password 1");
+      await Promise.all([page.waitForURL(`${console_.url}/`, WAIT), page.getByRole("button", { name: "Accept and sign in" }).click()]);
+      assert.equal(await page.getByTestId("signed-in-as").textContent(), "newbie@example.com");
+      assert.equal(await page.getByTestId("current-role").textContent(), "SUPPORT");
+      // Used once: the link now says so.
+      await page.goto(`${console_.url}/invite/${invitation.id}`);
+      await page.getByTestId("invitation-invalid").waitFor(WAIT);
+    });
+    await context.close();
+
+    const signedOut = await browser.newContext();
+    const reset = await signedOut.newPage();
+    await withDiagnostics(reset, console_, "password-reset", async () => {
+      await reset.goto(`${console_.url}/forgot-password`);
+      await reset.getByLabel("Email").fill("newbie@example.com");
+      await reset.getByRole("button", { name: "Email me a reset link" }).click();
+      await reset.getByTestId("reset-requested").waitFor(WAIT);
+      // The email went out through the platform itself (the sandbox's Postmark received it).
+      const mail = await stack.eventually(
+        async () => stack.sandbox.recorder.list({ provider: "postmark", accepted: true }).find((r) => (r.body as { To?: string }).To === "newbie@example.com"),
+        (m) => m !== undefined,
+        30_000,
+      );
+      const link = /(http:\/\/\S+reset-password\S+)/.exec((mail!.body as { TextBody: string }).TextBody)![1]!;
+      assert.ok(link.startsWith(console_.url), link);
+      await reset.goto(link);
+      await reset.getByLabel(/New password/).fill("second password 2");
+      await Promise.all([reset.waitForURL(`${console_.url}/sign-in`, WAIT), reset.getByRole("button", { name: "Set password" }).click()]);
+    });
+    await signedOut.close();
+    await signIn(await browser.newContext(), console_, "newbie@example.com", "second password 2");
+    const old = await fetch(`${console_.url}/api/auth/sign-in/email`, {
+      method: "POST",
+      headers: { origin: console_.url, "content-type": "application/json" },
+      body: JSON.stringify({ email: "newbie@example.com", password: "first password 1" }),
+    });
+    assert.equal(old.status, 401);
   });
 });

@@ -5,9 +5,9 @@ import { registerWebDevice } from "../../../../lib/webpush";
 import type { RegisterWebDeviceRequest, RegisterWebDeviceResponse } from "../../../../lib/webpush-wire";
 
 /**
- * Registers this browser's subscription as a WEB device of a recipient. The page cannot call the
- * API itself: that takes the console's appSecret, which stays on this server. The API validates
- * the endpoint and keys; this only checks the request's shape.
+ * Registers this browser's subscription as a WEB device of a recipient, as the signed-in user
+ * (sandbox mode, ADMIN or SUPPORT only: requireWebPushDemo). The API validates the endpoint and
+ * keys; this only checks the request's shape.
  */
 export async function POST(request: Request) {
   try {
