@@ -312,4 +312,35 @@ describe("console sign-in in a real browser: sessions, throttling, SSO, Host/Ori
     }
     assert.equal(await stack.db.device.count(), devices);
   });
+
+  test("in production mode the Web Push demo refuses even an admin, in its route handlers", async () => {
+    const production = await startConsole(stack, { env: { NOTIFY_MODE: "production" } });
+    try {
+      const context = await browser.newContext();
+      // Sessions are shared by the consoles of one database (cookies ignore ports).
+      await signIn(context, console_, ADMIN.email, ADMIN.password);
+      await context.addCookies([{ name: "notify-console-app", value: key.appId, url: production.url }]);
+      const cookie = await cookieHeader(context);
+      await context.close();
+      const headers = { host: new URL(production.url).host, origin: production.url, cookie, "content-type": "application/json" };
+      const page = await raw(`${production.url}/`, { headers });
+      assert.equal(page.status, 200);
+      assert.match(page.body, /data-testid="current-role">ADMIN/);
+      assert.doesNotMatch(page.body, /href="\/webpush"/);
+      const devices = await stack.db.device.count();
+      const register = await raw(`${production.url}/api/webpush/devices`, {
+        method: "POST",
+        headers,
+        body: JSON.stringify({ externalId: "victim", subscription: { endpoint: "https://fcm.googleapis.com/fcm/send/x", keys: { p256dh: "x", auth: "y" } } }),
+      });
+      assert.equal(register.status, 403, register.body);
+      assert.match(register.body, /only in sandbox mode/);
+      assert.equal((await raw(`${production.url}/api/webpush/sandbox/subscriptions/x/messages`, { headers })).status, 403);
+      assert.equal(await stack.db.device.count(), devices);
+      // The same admin on the sandbox-mode console may use it.
+      assert.equal((await raw(`${console_.url}/api/webpush/config`, { headers: { ...headers, host: new URL(console_.url).host, origin: console_.url } })).status, 200);
+    } finally {
+      await production.stop();
+    }
+  });
 });

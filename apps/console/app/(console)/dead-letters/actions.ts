@@ -3,11 +3,13 @@
 import { revalidatePath } from "next/cache";
 import { ApiRequestError, ApiUnreachableError } from "../../../lib/api";
 import { filterFrom, replayDeadLetters } from "../../../lib/dead-letters";
+import { NoAppError, SignedOutError } from "../../../lib/viewer";
 import type { ActionState } from "../../../lib/template-form";
 
 function problemOf(err: unknown): ActionState["problem"] {
   if (err instanceof ApiRequestError) return { message: err.message, code: err.code };
   if (err instanceof ApiUnreachableError) return { message: err.message };
+  if (err instanceof SignedOutError || err instanceof NoAppError) return { message: `${err.message}: reload the page`, code: "UNAUTHENTICATED" };
   throw err;
 }
 

@@ -4,6 +4,7 @@ import { revalidatePath } from "next/cache";
 import { redirect } from "next/navigation";
 import { ApiRequestError, ApiUnreachableError, callApi } from "../../../lib/api";
 import { ConsoleConfigError } from "../../../lib/env";
+import { NoAppError, SignedOutError } from "../../../lib/viewer";
 import { contentFromForm, variablesFromForm, type ActionProblem, type ActionState } from "../../../lib/template-form";
 import { CREATE_TEMPLATE, PREVIEW, PUBLISH, RESTORE, UPDATE_DRAFT, type TemplatePreview } from "../../../lib/templates";
 import { sendTestToMe } from "../../../lib/test-send";
@@ -21,6 +22,8 @@ function problemOf(err: unknown): ActionProblem {
     return { message: err.message, code: err.code, reason, field };
   }
   if (err instanceof ApiUnreachableError || err instanceof ConsoleConfigError || err instanceof FormError) return { message: err.message };
+  // The session ended (expired, signed out elsewhere) while the page was open.
+  if (err instanceof SignedOutError || err instanceof NoAppError) return { message: `${err.message}: reload the page`, code: "UNAUTHENTICATED" };
   throw err;
 }
 

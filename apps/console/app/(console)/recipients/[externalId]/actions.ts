@@ -3,6 +3,7 @@
 import { revalidatePath } from "next/cache";
 import { ApiRequestError, ApiUnreachableError } from "../../../../lib/api";
 import { CHANNEL_SCOPES, setPreference, type ChannelScope } from "../../../../lib/recipient-lookup";
+import { NoAppError, SignedOutError } from "../../../../lib/viewer";
 import type { ActionState } from "../../../../lib/template-form";
 
 export async function setPreferenceAction(externalId: string, _prev: ActionState, form: FormData): Promise<ActionState> {
@@ -15,6 +16,7 @@ export async function setPreferenceAction(externalId: string, _prev: ActionState
   } catch (err) {
     if (err instanceof ApiRequestError) return { problem: { message: err.message, code: err.code } };
     if (err instanceof ApiUnreachableError) return { problem: { message: err.message } };
+    if (err instanceof SignedOutError || err instanceof NoAppError) return { problem: { message: `${err.message}: reload the page`, code: "UNAUTHENTICATED" } };
     throw err;
   }
   revalidatePath(`/recipients/${encodeURIComponent(externalId)}`);
