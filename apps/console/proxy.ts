@@ -1,5 +1,5 @@
 import { NextResponse, type NextRequest } from "next/server";
-import { checkRequest, contentSecurityPolicy, guardConfig, isPublicPath } from "./lib/request-guard";
+import { checkRequest, CONSOLE_PATH_HEADER, contentSecurityPolicy, guardConfig, isPublicPath } from "./lib/request-guard";
 
 /** Cookie names better-auth uses with our prefix (the __Secure- variant over https). */
 const SESSION_COOKIES = ["notify-console.session_token", "__Secure-notify-console.session_token"];
@@ -31,6 +31,7 @@ export function proxy(request: NextRequest) {
   const csp = contentSecurityPolicy(nonce, { https, dev: process.env.NODE_ENV === "development" });
   const requestHeaders = new Headers(request.headers);
   requestHeaders.set("x-nonce", nonce);
+  requestHeaders.set(CONSOLE_PATH_HEADER, pathname);
   requestHeaders.set("content-security-policy", csp);
   const response = NextResponse.next({ request: { headers: requestHeaders } });
   response.headers.set("content-security-policy", csp);

@@ -161,6 +161,21 @@ describe("console sign-in in a real browser: sessions, throttling, SSO, Host/Ori
     assert.ok(actions.includes("auth.sign_in") && actions.includes("auth.sign_out"), actions.join(","));
   });
 
+  test("a user who belongs to no app is told so on every page, and the API routes refuse them", async () => {
+    await createConsoleUser(stack.db, { email: "lonely@example.com", password: "no apps for me 123" });
+    const context = await browser.newContext();
+    await signIn(context, console_, "lonely@example.com", "no apps for me 123");
+    const page = await context.newPage();
+    await withDiagnostics(page, console_, "no-app", async () => {
+      await page.goto(`${console_.url}/templates`);
+      await page.getByTestId("no-app").waitFor(WAIT);
+      assert.equal(await page.getByTestId("templates").count(), 0);
+      assert.equal(await page.getByTestId("app-switcher").count(), 0);
+      assert.equal((await raw(`${console_.url}/api/live/queue-depth`, { headers: { host: new URL(console_.url).host, cookie: await cookieHeader(context) } })).status, 403);
+    });
+    await context.close();
+  });
+
   test("wrong passwords are throttled per account: after 5 failures even the right password is refused", async () => {
     const email = "brute@example.com";
     const password = "the right password 123";
@@ -307,6 +322,10 @@ describe("console sign-in in a real browser: sessions, throttling, SSO, Host/Ori
     // A made-up session cookie gets past the proxy's quick look and is refused by the route itself.
     const forged = await raw(`${console_.url}/api/webpush/devices`, { method: "POST", headers: { ...headers, cookie: "notify-console.session_token=forged.value" }, body });
     assert.equal(forged.status, 401, forged.body);
+    // A page with that cookie is checked against Postgres in the root layout and leads to sign-in.
+    const page = await raw(`${console_.url}/recipients/victim`, { headers: { host: new URL(console_.url).host, cookie: "notify-console.session_token=forged.value" } });
+    assert.equal(page.status, 307);
+    assert.match(String(page.headers.location), /\/sign-in/);
     for (const path of ["/api/webpush/config", "/api/live/events", "/api/webpush/sandbox/subscriptions/x/messages"]) {
       assert.equal((await raw(`${console_.url}${path}`, { headers })).status, 401, path);
     }

@@ -83,6 +83,9 @@ export function contentSecurityPolicy(nonce: string, { https, dev }: { https: bo
   ].join("; ");
 }
 
+/** Set by proxy.ts on every request it passes on: the path, for the root layout's sign-in check. */
+export const CONSOLE_PATH_HEADER = "x-console-path";
+
 /** Paths a signed-out visitor may open: the sign-in pages and better-auth's own endpoints. */
 export function isPublicPath(pathname: string): boolean {
   return (

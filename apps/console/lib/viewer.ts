@@ -58,6 +58,13 @@ export async function requireViewer(): Promise<Viewer> {
   return viewer;
 }
 
+/** For pages that act in an app: the sign-in page when signed out, home (which says so) without an app. */
+export async function requirePageApp(): Promise<Viewer & { app: ViewerApp }> {
+  const viewer = await requireViewer();
+  if (!viewer.app) redirect("/");
+  return viewer as Viewer & { app: ViewerApp };
+}
+
 /** For callers that need an app to act in (every API call). */
 export async function requireViewerApp(): Promise<Viewer & { app: ViewerApp }> {
   const viewer = await getViewer();

@@ -2,12 +2,12 @@
 
 import { revalidatePath } from "next/cache";
 import { redirect } from "next/navigation";
-import { ApiRequestError, ApiUnreachableError, callApi } from "../../../lib/api";
-import { ConsoleConfigError } from "../../../lib/env";
-import { NoAppError, SignedOutError } from "../../../lib/viewer";
-import { contentFromForm, variablesFromForm, type ActionProblem, type ActionState } from "../../../lib/template-form";
-import { CREATE_TEMPLATE, PREVIEW, PUBLISH, RESTORE, UPDATE_DRAFT, type TemplatePreview } from "../../../lib/templates";
-import { sendTestToMe } from "../../../lib/test-send";
+import { ApiRequestError, ApiUnreachableError, callApi } from "../../lib/api";
+import { ConsoleConfigError } from "../../lib/env";
+import { NoAppError, SignedOutError } from "../../lib/viewer";
+import { contentFromForm, variablesFromForm, type ActionProblem, type ActionState } from "../../lib/template-form";
+import { CREATE_TEMPLATE, PREVIEW, PUBLISH, RESTORE, UPDATE_DRAFT, type TemplatePreview } from "../../lib/templates";
+import { sendTestToMe } from "../../lib/test-send";
 
 /** Thrown for input the console itself can tell is wrong before calling the API. */
 class FormError extends Error {}

@@ -1,9 +1,9 @@
 "use client";
 
 import { useActionState } from "react";
-import { ActionProblemNote } from "../../../components/action-problem";
-import { submitWithoutReset } from "../../../components/submit-without-reset";
-import type { ActionState } from "../../../lib/template-form";
+import { ActionProblemNote } from "../../components/action-problem";
+import { submitWithoutReset } from "../../components/submit-without-reset";
+import type { ActionState } from "../../lib/template-form";
 import { createTemplateAction } from "./actions";
 import { ContentFields, VariableFields } from "./template-fields";
 

@@ -1,10 +1,10 @@
 "use client";
 
 import { startTransition, useActionState, useRef } from "react";
-import { ActionProblemNote, DoneNote } from "../../../../components/action-problem";
-import { submitWithoutReset } from "../../../../components/submit-without-reset";
-import { CHANNEL_FORMS, type ActionState } from "../../../../lib/template-form";
-import type { TemplatePreview } from "../../../../lib/templates";
+import { ActionProblemNote, DoneNote } from "../../../components/action-problem";
+import { submitWithoutReset } from "../../../components/submit-without-reset";
+import { CHANNEL_FORMS, type ActionState } from "../../../lib/template-form";
+import type { TemplatePreview } from "../../../lib/templates";
 
 interface Props {
   preview: (prev: ActionState<TemplatePreview>, form: FormData) => Promise<ActionState<TemplatePreview>>;

@@ -1,7 +1,7 @@
 "use client";
 
 import { useEffect, useState, type FormEvent } from "react";
-import { SSE, type LiveEvent } from "../../../lib/live-wire";
+import { SSE, type LiveEvent } from "../../lib/live-wire";
 import { usePolled } from "./use-polled";
 
 interface QueueDepthRow {

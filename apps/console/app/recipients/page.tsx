@@ -1,5 +1,5 @@
 import { redirect } from "next/navigation";
-import { RecipientSearch } from "../../../components/recipient-search";
+import { RecipientSearch } from "../../components/recipient-search";
 
 export const dynamic = "force-dynamic";
 

@@ -1,4 +1,4 @@
-import { CHANNEL_FORMS, fieldName, localeName, VARIABLE_TYPES, type StoredContent, type VariableRow } from "../../../lib/template-form";
+import { CHANNEL_FORMS, fieldName, localeName, VARIABLE_TYPES, type StoredContent, type VariableRow } from "../../lib/template-form";
 
 /**
  * Per-locale content inputs: one fieldset per locale with a section per channel (open when the

@@ -1,12 +1,12 @@
 import { notFound } from "next/navigation";
-import { ApiProblem, isExplainable } from "../../../../components/api-problem";
-import { ContactPoints, Devices } from "../../../../components/contact-points";
-import { DeliveryHistory } from "../../../../components/delivery-history";
-import { RecipientSearch } from "../../../../components/recipient-search";
-import { ApiRequestError } from "../../../../lib/api";
-import { Preferences } from "../../../../components/preferences";
-import { lookUpRecipient, type RecipientLookup } from "../../../../lib/recipient-lookup";
-import { can, requireViewer } from "../../../../lib/viewer";
+import { ApiProblem, isExplainable } from "../../../components/api-problem";
+import { ContactPoints, Devices } from "../../../components/contact-points";
+import { DeliveryHistory } from "../../../components/delivery-history";
+import { RecipientSearch } from "../../../components/recipient-search";
+import { ApiRequestError } from "../../../lib/api";
+import { Preferences } from "../../../components/preferences";
+import { lookUpRecipient, type RecipientLookup } from "../../../lib/recipient-lookup";
+import { can, requirePageApp } from "../../../lib/viewer";
 import { setPreferenceAction } from "./actions";
 
 // Support staff look at what is happening now; nothing here may be cached.
@@ -19,7 +19,7 @@ interface Props {
 
 export default async function RecipientPage({ params, searchParams }: Props) {
   const { externalId } = await params;
-  const viewer = await requireViewer();
+  const viewer = await requirePageApp();
   const rawBefore = (await searchParams).before;
   const before = Array.isArray(rawBefore) ? rawBefore[0] : rawBefore;
   let data: RecipientLookup;
@@ -45,7 +45,7 @@ export default async function RecipientPage({ params, searchParams }: Props) {
       <Preferences
         rules={data.recipient.preferences}
         categories={data.categories}
-        editable={can.manageRecipients(viewer.app!.role)}
+        editable={can.manageRecipients(viewer.app.role)}
         action={setPreferenceAction.bind(null, data.recipient.externalId)}
       />
       <DeliveryHistory externalId={data.recipient.externalId} items={data.deliveryHistory} before={before} />

@@ -1,10 +1,10 @@
 "use server";
 
 import { revalidatePath } from "next/cache";
-import { ApiRequestError, ApiUnreachableError } from "../../../../lib/api";
-import { CHANNEL_SCOPES, setPreference, type ChannelScope } from "../../../../lib/recipient-lookup";
-import { NoAppError, SignedOutError } from "../../../../lib/viewer";
-import type { ActionState } from "../../../../lib/template-form";
+import { ApiRequestError, ApiUnreachableError } from "../../../lib/api";
+import { CHANNEL_SCOPES, setPreference, type ChannelScope } from "../../../lib/recipient-lookup";
+import { NoAppError, SignedOutError } from "../../../lib/viewer";
+import type { ActionState } from "../../../lib/template-form";
 
 export async function setPreferenceAction(externalId: string, _prev: ActionState, form: FormData): Promise<ActionState> {
   const category = String(form.get("category") ?? "").trim() || "*";

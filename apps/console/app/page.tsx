@@ -1,7 +1,7 @@
 import Link from "next/link";
-import { consoleEnv } from "../../lib/env";
-import { can, requireViewer } from "../../lib/viewer";
-import { webPushDemoAvailable } from "../../lib/webpush-demo";
+import { consoleEnv } from "../lib/env";
+import { can, requireViewer } from "../lib/viewer";
+import { webPushDemoAvailable } from "../lib/webpush-demo";
 
 // Rendered per request: the point of this page is the platform's health right now.
 export const dynamic = "force-dynamic";

@@ -1,16 +1,16 @@
 import Link from "next/link";
-import { ApiProblem, isExplainable } from "../../../components/api-problem";
-import { formatTime } from "../../../lib/format";
-import { listTemplates, type TemplateSummary } from "../../../lib/templates";
-import { can, requireViewer } from "../../../lib/viewer";
+import { ApiProblem, isExplainable } from "../../components/api-problem";
+import { formatTime } from "../../lib/format";
+import { listTemplates, type TemplateSummary } from "../../lib/templates";
+import { can, requirePageApp } from "../../lib/viewer";
 import { CreateTemplateForm } from "./create-template-form";
 
 // Product teams expect to see the edit they just made.
 export const dynamic = "force-dynamic";
 
 export default async function TemplatesPage() {
-  const viewer = await requireViewer();
-  const mayEdit = can.editTemplates(viewer.app!.role);
+  const viewer = await requirePageApp();
+  const mayEdit = can.editTemplates(viewer.app.role);
   let templates: TemplateSummary[];
   try {
     templates = await listTemplates();

@@ -1,9 +1,9 @@
 "use client";
 
 import { useActionState } from "react";
-import { ActionProblemNote, DoneNote } from "../../../../components/action-problem";
-import { submitWithoutReset } from "../../../../components/submit-without-reset";
-import type { ActionState, StoredContent, VariableRow } from "../../../../lib/template-form";
+import { ActionProblemNote, DoneNote } from "../../../components/action-problem";
+import { submitWithoutReset } from "../../../components/submit-without-reset";
+import type { ActionState, StoredContent, VariableRow } from "../../../lib/template-form";
 import { ContentFields, VariableFields } from "../template-fields";
 
 interface Props {

@@ -2,7 +2,7 @@
 
 import Link from "next/link";
 import { useCallback, useEffect, useRef, useState } from "react";
-import { formatTime, shorten } from "../../../lib/format";
+import { formatTime, shorten } from "../../lib/format";
 import type {
   ErrorResponse,
   RegisterWebDeviceResponse,
@@ -10,7 +10,7 @@ import type {
   SandboxPushMessage,
   SandboxSubscriptionResponse,
   WebPushConfigResponse,
-} from "../../../lib/webpush-wire";
+} from "../../lib/webpush-wire";
 
 /**
  * Where the subscription comes from:

@@ -1,5 +1,5 @@
-import { requireViewer } from "../../../lib/viewer";
-import { webPushDemoAvailable } from "../../../lib/webpush-demo";
+import { requireViewer } from "../../lib/viewer";
+import { webPushDemoAvailable } from "../../lib/webpush-demo";
 import { WebPushConsole } from "./web-push-console";
 
 export const metadata = { title: "Web Push · Notify console" };

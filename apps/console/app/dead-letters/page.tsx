@@ -1,9 +1,9 @@
 import Link from "next/link";
-import { ApiProblem, isExplainable } from "../../../components/api-problem";
-import { ApiRequestError } from "../../../lib/api";
-import { CHANNELS, filterFrom, listDeadLetters, DEAD_LETTERS_PAGE, type DeadLetterRow } from "../../../lib/dead-letters";
-import { formatTime } from "../../../lib/format";
-import { can, requireViewer } from "../../../lib/viewer";
+import { ApiProblem, isExplainable } from "../../components/api-problem";
+import { ApiRequestError } from "../../lib/api";
+import { CHANNELS, filterFrom, listDeadLetters, DEAD_LETTERS_PAGE, type DeadLetterRow } from "../../lib/dead-letters";
+import { formatTime } from "../../lib/format";
+import { can, requirePageApp } from "../../lib/viewer";
 import { replayMatchingAction, replayOneAction } from "./actions";
 import { ReplayMatching, ReplayOne } from "./replay-buttons";
 
@@ -14,8 +14,8 @@ type Search = Promise<{ channel?: string; externalId?: string; errorCode?: strin
 
 /** Notifications whose retries ran out, newest first; support replays them one by one or by filter. */
 export default async function DeadLettersPage({ searchParams }: { searchParams: Search }) {
-  const viewer = await requireViewer();
-  const role = viewer.app!.role;
+  const viewer = await requirePageApp();
+  const role = viewer.app.role;
   const params = await searchParams;
   const filter = filterFrom((name) => params[name as keyof typeof params]);
   let rows: DeadLetterRow[] = [];

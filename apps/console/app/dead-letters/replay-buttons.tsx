@@ -1,8 +1,8 @@
 "use client";
 
 import { useActionState } from "react";
-import { ActionProblemNote, DoneNote } from "../../../components/action-problem";
-import type { ActionState } from "../../../lib/template-form";
+import { ActionProblemNote, DoneNote } from "../../components/action-problem";
+import type { ActionState } from "../../lib/template-form";
 
 export function ReplayOne({ action }: { action: (prev: ActionState) => Promise<ActionState> }) {
   const [state, dispatch, pending] = useActionState(action, {});

@@ -1,11 +1,11 @@
 import Link from "next/link";
 import { notFound } from "next/navigation";
-import { ApiProblem, isExplainable } from "../../../../components/api-problem";
-import { ApiRequestError } from "../../../../lib/api";
-import { formatTime } from "../../../../lib/format";
-import type { StoredContent, VariableRow } from "../../../../lib/template-form";
-import { getTemplate, type TemplateDetail } from "../../../../lib/templates";
-import { can, requireViewer } from "../../../../lib/viewer";
+import { ApiProblem, isExplainable } from "../../../components/api-problem";
+import { ApiRequestError } from "../../../lib/api";
+import { formatTime } from "../../../lib/format";
+import type { StoredContent, VariableRow } from "../../../lib/template-form";
+import { getTemplate, type TemplateDetail } from "../../../lib/templates";
+import { can, requirePageApp } from "../../../lib/viewer";
 import { previewAction, publishAction, restoreAction, saveDraftAction, testSendAction } from "../actions";
 import { DraftEditor } from "./draft-editor";
 import { PreviewForm } from "./preview-form";
@@ -31,8 +31,8 @@ const STATE_BADGE: Record<string, string> = { PUBLISHED: "badge ok", DRAFT: "bad
 
 export default async function TemplatePage({ params }: { params: Promise<{ key: string }> }) {
   const { key } = await params;
-  const viewer = await requireViewer();
-  const role = viewer.app!.role;
+  const viewer = await requirePageApp();
+  const role = viewer.app.role;
   const mayEdit = can.editTemplates(role);
   let t: TemplateDetail;
   try {

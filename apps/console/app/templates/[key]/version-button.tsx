@@ -1,8 +1,8 @@
 "use client";
 
 import { useActionState } from "react";
-import { ActionProblemNote } from "../../../../components/action-problem";
-import type { ActionState } from "../../../../lib/template-form";
+import { ActionProblemNote } from "../../../components/action-problem";
+import type { ActionState } from "../../../lib/template-form";
 
 /** Publish or restore one version; a refusal shows beside the button. */
 export function VersionButton({ action, label, testId, secondary }: { action: (prev: ActionState) => Promise<ActionState>; label: string; testId: string; secondary?: boolean }) {

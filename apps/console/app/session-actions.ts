@@ -2,7 +2,7 @@
 
 import { cookies } from "next/headers";
 import { redirect } from "next/navigation";
-import { CURRENT_APP_COOKIE, requireViewer } from "../../lib/viewer";
+import { CURRENT_APP_COOKIE, requireViewer } from "../lib/viewer";
 
 /** Selects the app the console acts in; only one the user belongs to (checked again on every request). */
 export async function switchAppAction(form: FormData): Promise<void> {

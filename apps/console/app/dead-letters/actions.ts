@@ -1,10 +1,10 @@
 "use server";
 
 import { revalidatePath } from "next/cache";
-import { ApiRequestError, ApiUnreachableError } from "../../../lib/api";
-import { filterFrom, replayDeadLetters } from "../../../lib/dead-letters";
-import { NoAppError, SignedOutError } from "../../../lib/viewer";
-import type { ActionState } from "../../../lib/template-form";
+import { ApiRequestError, ApiUnreachableError } from "../../lib/api";
+import { filterFrom, replayDeadLetters } from "../../lib/dead-letters";
+import { NoAppError, SignedOutError } from "../../lib/viewer";
+import type { ActionState } from "../../lib/template-form";
 
 function problemOf(err: unknown): ActionState["problem"] {
   if (err instanceof ApiRequestError) return { message: err.message, code: err.code };

@@ -1,5 +1,5 @@
-import { RecipientSearch } from "../../../../components/recipient-search";
-import { MissingExternalId } from "../../../../components/missing-external-id";
+import { RecipientSearch } from "../../../components/recipient-search";
+import { MissingExternalId } from "../../../components/missing-external-id";
 
 export default function RecipientNotFound() {
   return (
