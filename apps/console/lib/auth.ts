@@ -5,7 +5,7 @@ import { APIError, createAuthMiddleware, getSessionFromCtx, isAPIError } from "b
 import { nextCookies } from "better-auth/next-js";
 import { genericOAuth } from "better-auth/plugins/generic-oauth";
 import { identityProviderMayAdmit, grantMemberships, normalEmail } from "./admission";
-import { recentFailures, recordAuthEvent } from "./audit";
+import { recentFailures, recordAuthEvent } from "./auth-audit";
 import { db } from "./db";
 import { consoleEnv } from "./env";
 import { sendAccountEmail } from "./mail";

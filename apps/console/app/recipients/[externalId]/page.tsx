@@ -7,7 +7,7 @@ import { ApiRequestError } from "../../../lib/api";
 import { Preferences } from "../../../components/preferences";
 import { lookUpRecipient, type RecipientLookup } from "../../../lib/recipient-lookup";
 import { can, requirePageApp } from "../../../lib/viewer";
-import { setPreferenceAction } from "./actions";
+import { setPreferenceAction } from "./preference-actions";
 
 // Support staff look at what is happening now; nothing here may be cached.
 export const dynamic = "force-dynamic";
