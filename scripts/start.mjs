@@ -6,6 +6,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { spawnSync } from "node:child_process";
 import { ROOT, corepackEnv, installAndBuild, pnpm, spawnService, step } from "./lib/run.mjs";
+import { createFirstAdmin } from "./lib/console-admin.mjs";
 import { ensureServices } from "./lib/services.mjs";
 
 const skipInstall = process.argv.includes("--no-install");
@@ -27,13 +28,13 @@ const env = {
   PUBLIC_API_URL: process.env.PUBLIC_API_URL ?? "http://127.0.0.1:4000",
   SANDBOX_POSTMARK_WEBHOOK_URL: `${process.env.PUBLIC_API_URL ?? "http://127.0.0.1:4000"}/webhooks/postmark`,
   NEXT_TELEMETRY_DISABLED: "1",
-  // Per-install random secrets, never public defaults: kept in .data/ so links in emails sent
-  // before a restart still verify. The API and the workers must sign with the same one.
-  UNSUBSCRIBE_SECRET: process.env.UNSUBSCRIBE_SECRET ?? installSecret("unsubscribe-secret"),
-  // The sandbox control API (recordings, faults, webhook triggers) answers only with this token;
-  // the console holds it on its server side.
-  SANDBOX_CONTROL_TOKEN: process.env.SANDBOX_CONTROL_TOKEN ?? installSecret("sandbox-control-token"),
 };
+// Per-install random secrets, never public defaults: kept in .data/ so links in emails sent
+// before a restart still verify. The API and the workers must sign with the same one.
+env.UNSUBSCRIBE_SECRET = process.env.UNSUBSCRIBE_SECRET ?? installSecret("unsubscribe-secret");
+// The sandbox control API (recordings, faults, webhook triggers) answers only with this token;
+// the console holds it on its server side.
+env.SANDBOX_CONTROL_TOKEN = process.env.SANDBOX_CONTROL_TOKEN ?? installSecret("sandbox-control-token");
 
 /** A random secret made on the first start and kept in .data/<name> (mode 600). */
 function installSecret(name) {
@@ -42,11 +43,9 @@ function installSecret(name) {
   return readFileSync(file, "utf8").trim();
 }
 
-// A first key pair so a new user can call the API at once; kept across restarts.
-const keyFile = join(dataDir, "dev-api-key.json");
-if (!existsSync(keyFile)) {
-  step("Creating a first appKey/appSecret pair");
-  const res = spawnSync(process.execPath, ["apps/api/dist/cli/create-key.js", "--name", "sandbox", "--label", "created by start", "--json"], {
+/** Runs the API's create-key CLI (an app and its first key pair); its JSON answer. */
+function createKey(name, label, scopes) {
+  const res = spawnSync(process.execPath, ["apps/api/dist/cli/create-key.js", "--name", name, "--label", label, ...(scopes ? ["--scopes", scopes] : []), "--json"], {
     cwd: ROOT,
     env: { ...process.env, ...env },
     encoding: "utf8",
@@ -55,11 +54,61 @@ if (!existsSync(keyFile)) {
     console.error(res.stderr);
     process.exit(1);
   }
-  writeFileSync(keyFile, res.stdout, { mode: 0o600 });
+  return res.stdout;
 }
-const key = JSON.parse(readFileSync(keyFile, "utf8"));
-env.CONSOLE_APP_KEY = key.appKey;
-env.CONSOLE_APP_SECRET = key.appSecret;
+
+/** A JSON file in .data/ made once (mode 600) and read on every later start. */
+function kept(file, make) {
+  const path = join(dataDir, file);
+  if (!existsSync(path)) writeFileSync(path, make(), { mode: 0o600 });
+  return JSON.parse(readFileSync(path, "utf8"));
+}
+
+// A first key pair so a new user can call the API at once; kept across restarts.
+if (!existsSync(join(dataDir, "dev-api-key.json"))) step("Creating a first appKey/appSecret pair");
+const key = kept("dev-api-key.json", () => createKey("sandbox", "created by start"));
+
+// The console's secrets: its session cookies' key, and the one it signs the signed-in user's
+// identity for the API with (the API verifies with the same value).
+const consoleSecrets = kept("console-secrets.json", () =>
+  JSON.stringify({ BETTER_AUTH_SECRET: randomBytes(32).toString("base64url"), CONSOLE_IDENTITY_SECRET: randomBytes(32).toString("base64url") }),
+);
+env.CONSOLE_IDENTITY_SECRET = consoleSecrets.CONSOLE_IDENTITY_SECRET;
+// The console's own mail-only app: invitations and password resets go out through the platform's email channel.
+const mailKey = kept("console-mail-key.json", () => createKey("console mail", "console invitations and password resets", "SEND,RECIPIENTS"));
+
+// The first console user: a platform admin, ADMIN of the dev app. The password is printed once.
+const adminFile = join(dataDir, "console-admin.json");
+let adminPassword;
+if (!existsSync(adminFile)) {
+  step("Creating the first console admin");
+  // A reserved .localhost domain (RFC 6761): better-auth requires an address with a dot in its domain.
+  const email = "admin@notify.localhost";
+  const password = await createFirstAdmin(databaseUrl, { email, appId: key.appId });
+  if (password) {
+    writeFileSync(adminFile, JSON.stringify({ email, password }, null, 2), { mode: 0o600 });
+    adminPassword = password;
+  } else {
+    console.log(`  ${email} already exists in this database; its password is not in .data/ (set a new one with the forgot-password link)`);
+  }
+}
+
+function adminEmail() {
+  return existsSync(adminFile) ? JSON.parse(readFileSync(adminFile, "utf8")).email : "admin@notify.localhost";
+}
+
+const consolePort = process.env.CONSOLE_PORT || "3000";
+const consoleHost = process.env.CONSOLE_HOST || "127.0.0.1";
+const consoleEnv = {
+  ...corepackEnv,
+  ...env,
+  API_URL: env.PUBLIC_API_URL,
+  CONSOLE_PORT: consolePort,
+  CONSOLE_HOST: consoleHost,
+  BETTER_AUTH_SECRET: consoleSecrets.BETTER_AUTH_SECRET,
+  CONSOLE_MAIL_APP_KEY: mailKey.appKey,
+  CONSOLE_MAIL_APP_SECRET: mailKey.appSecret,
+};
 
 step("Starting sandbox providers, API, workers and console (Ctrl-C stops all)");
 const children = [
@@ -70,13 +119,14 @@ await waitForFile(env.SANDBOX_CREDENTIALS_FILE, 30_000);
 children.push(
   spawnService("api", process.execPath, ["apps/api/dist/main.js"], { env, color: 36 }),
   spawnService("workers", process.execPath, ["apps/workers/dist/main.js"], { env, color: 33 }),
-  spawnService("console", "corepack", ["pnpm", "--filter", "@notify/console", "start"], { env: { ...corepackEnv, ...env, API_URL: env.PUBLIC_API_URL }, color: 32 }),
+  // Next itself, not through `pnpm start`: pnpm did not pass SIGTERM on, and the console outlived the platform.
+  spawnService("console", process.execPath, ["apps/console/node_modules/next/dist/bin/next", "start", "apps/console", "-H", consoleHost, "-p", consolePort], { env: consoleEnv, color: 32 }),
 );
 
 setTimeout(() => {
   console.log(`
   GraphQL API   http://127.0.0.1:4000/graphql   (X-App-Key: ${key.appKey}, X-App-Secret in .data/dev-api-key.json)
-  Console       http://127.0.0.1:3000
+  Console       http://${consoleHost}:${consolePort}   (sign in as ${adminEmail()}, ${adminPassword ? `password ${adminPassword} — shown only now, also in .data/console-admin.json` : "password in .data/console-admin.json"})
   Sandbox       http://127.0.0.1:4010/messages  (what the simulated providers received; Authorization: Bearer <.data/sandbox-control-token>)
 `);
 }, 4000);

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import type { Browser, BrowserContext, Page } from "playwright-core";
-import { launchChromium, screenshot, startConsole, withDiagnostics, type RunningConsole } from "./harness/console.js";
+import { createConsoleUser, launchChromium, screenshot, signIn, startConsole, withDiagnostics, type RunningConsole } from "./harness/console.js";
 import { Stack, type KeyPair } from "./harness/stack.js";
 
 const UPSERT = `mutation ($input: UpsertRecipientInput!) { upsertRecipient(input: $input) { id } }`;
@@ -23,9 +23,12 @@ describe("console in a real browser: template editing and the live view", () => 
     const launching = launchChromium();
     stack = await Stack.start();
     key = stack.createKeyPair();
-    console_ = await startConsole(stack, key);
+    console_ = await startConsole(stack);
     browser = await launching;
     context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    // An admin of the test's app, signed in as a person would.
+    await createConsoleUser(stack.db, { email: "admin@example.com", password: "correct horse battery", apps: { [key.appId]: "ADMIN" } });
+    await signIn(context, console_, "admin@example.com", "correct horse battery");
     const upsert = await stack.graphql(key, UPSERT, { input: { externalId: "shopper", email: "ada@example.com" } });
     assert.equal(upsert.errors, undefined, JSON.stringify(upsert.errors));
   });
@@ -232,7 +235,7 @@ describe("console in a real browser: template editing and the live view", () => 
       await statsRow.getByTestId("stats-opened").filter({ hasText: new RegExp(`^${before.opened + 1}$`) }).waitFor(WAIT);
       await statsRow.getByTestId("stats-clicked").filter({ hasText: new RegExp(`^${before.clicked + 1}$`) }).waitFor(WAIT);
       await screenshot(page, "console-live");
-      // The console relayed all of it without the browser ever holding the app's secret.
+      // The console relayed all of it without the browser ever holding a secret: it has no key pair at all.
       assert.ok(!(await page.content()).includes(key.appSecret), "the page does not contain the appSecret");
 
       // A filter for another recipient shows none of them.
@@ -245,8 +248,9 @@ describe("console in a real browser: template editing and the live view", () => 
     await page.close();
   });
 
-  test("a console whose key pair the API refuses says so on /templates and /live instead of showing empty data", async () => {
-    const refused = await startConsole(stack, { appKey: key.appKey, appSecret: "not-the-secret" });
+  test("a console whose identity the API refuses says so on /templates and /live instead of showing empty data", async () => {
+    // Signed with another secret than the API's: the session is good, the API refuses the identity.
+    const refused = await startConsole(stack, { env: { CONSOLE_IDENTITY_SECRET: "a-different-secret-of-at-least-32-characters" } });
     const page = await context.newPage();
     try {
       await withDiagnostics(page, refused, "console-refused", async () => {

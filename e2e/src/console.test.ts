@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import type { Browser, BrowserContext } from "playwright-core";
-import { launchChromium, screenshot, startConsole, withDiagnostics, type RunningConsole } from "./harness/console.js";
+import { createConsoleUser, launchChromium, screenshot, signIn, startConsole, withDiagnostics, type RunningConsole } from "./harness/console.js";
 import { Stack, type KeyPair } from "./harness/stack.js";
 
 const UPSERT = `mutation ($input: UpsertRecipientInput!) { upsertRecipient(input: $input) { id } }`;
@@ -19,9 +19,12 @@ describe("console in a real browser: health, support lookup, Web Push into a ser
     const launching = launchChromium();
     stack = await Stack.start();
     key = stack.createKeyPair();
-    console_ = await startConsole(stack, key);
+    console_ = await startConsole(stack);
     browser = await launching;
     context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    // An admin of the test's app, signed in as a person would.
+    await createConsoleUser(stack.db, { email: "admin@example.com", password: "correct horse battery", apps: { [key.appId]: "ADMIN" } });
+    await signIn(context, console_, "admin@example.com", "correct horse battery");
   });
   after(async () => {
     await browser?.close();

@@ -1,5 +1,7 @@
 import Link from "next/link";
 import { consoleEnv } from "../lib/env";
+import { can, requireViewer } from "../lib/viewer";
+import { webPushDemoAvailable } from "../lib/webpush-demo";
 
 // Rendered per request: the point of this page is the platform's health right now.
 export const dynamic = "force-dynamic";
@@ -19,6 +21,8 @@ async function apiReadiness(apiUrl: string): Promise<{ reachable: boolean; statu
 }
 
 export default async function Home() {
+  const viewer = await requireViewer();
+  const role = viewer.app?.role;
   const { apiUrl } = consoleEnv();
   const health = await apiReadiness(apiUrl);
   const healthy = health.reachable && health.status === 200;
@@ -70,12 +74,22 @@ export default async function Home() {
           </h2>
           <p className="muted">Queue depth per channel, delivery events as they happen, and how each template&apos;s notifications ended up.</p>
         </section>
-        <section className="card">
-          <h2>
-            <Link href="/webpush">Web Push in this browser →</Link>
-          </h2>
-          <p className="muted">Subscribe this browser for a recipient and watch the platform&apos;s pushes arrive in its service worker.</p>
-        </section>
+        {role && can.replayDeadLetters(role) && (
+          <section className="card">
+            <h2>
+              <Link href="/dead-letters">Dead letters →</Link>
+            </h2>
+            <p className="muted">Notifications whose retries ran out, with the provider&apos;s last error; replay them once the cause is fixed.</p>
+          </section>
+        )}
+        {webPushDemoAvailable(viewer) && (
+          <section className="card">
+            <h2>
+              <Link href="/webpush">Web Push in this browser →</Link>
+            </h2>
+            <p className="muted">Subscribe this browser for a recipient and watch the platform&apos;s pushes arrive in its service worker.</p>
+          </section>
+        )}
       </div>
     </>
   );

@@ -1,26 +1,14 @@
 import "server-only";
 import type { TadaDocumentNode } from "gql.tada";
 import { print } from "graphql";
-import { ConsoleConfigError, consoleEnv } from "./env";
+import { ApiRequestError, ApiUnreachableError } from "./api-errors";
+import { consoleEnv } from "./env";
+import { consoleIdentity } from "./identity";
+import { requireViewerApp } from "./viewer";
 
 const TIMEOUT_MS = 5000;
 
-/** The API did not answer (down, wrong API_URL, timeout). */
-export class ApiUnreachableError extends Error {
-  override name = "ApiUnreachableError";
-}
-
-/** The API answered with a GraphQL error; `code` is its extensions.code (NOT_FOUND, BAD_USER_INPUT, …). */
-export class ApiRequestError extends Error {
-  override name = "ApiRequestError";
-  constructor(
-    message: string,
-    readonly code: string | undefined,
-    readonly extensions: Record<string, unknown> = {},
-  ) {
-    super(message);
-  }
-}
+export { ApiRequestError, ApiUnreachableError };
 
 interface GraphQLBody<R> {
   data?: R | null;
@@ -28,20 +16,21 @@ interface GraphQLBody<R> {
 }
 
 /**
- * Calls the platform's GraphQL API with the console's key pair. Server-side only: the secret
- * never reaches a browser. Throws on any GraphQL error, since every console query needs all of
- * its fields.
+ * Calls the platform's GraphQL API as the signed-in user, in the app they selected: a
+ * short-lived signed identity (X-Console-Identity), never an app secret. The API reads the
+ * user's role itself and refuses what it does not allow. Server-side only. Throws
+ * SignedOutError without a session, and on any GraphQL error, since every console query needs
+ * all of its fields.
  */
 export async function callApi<R, V extends Record<string, unknown>>(document: TadaDocumentNode<R, V>, variables: V): Promise<R> {
   const env = consoleEnv();
-  if (!env.appKey || !env.appSecret) {
-    throw new ConsoleConfigError("CONSOLE_APP_KEY and CONSOLE_APP_SECRET are not set: the console has no key pair to call the API with");
-  }
+  const viewer = await requireViewerApp();
+  const identity = await consoleIdentity(viewer.user.id, viewer.app.id);
   let res: Response;
   try {
     res = await fetch(`${env.apiUrl}/graphql`, {
       method: "POST",
-      headers: { "content-type": "application/json", "x-app-key": env.appKey, "x-app-secret": env.appSecret },
+      headers: { "content-type": "application/json", "x-console-identity": identity },
       body: JSON.stringify({ query: print(document), variables }),
       cache: "no-store",
       signal: AbortSignal.timeout(TIMEOUT_MS),

@@ -17,6 +17,12 @@ const RECIPIENT_LOOKUP = graphql(`
       timezone
       createdAt
       updatedAt
+      preferences {
+        category
+        channel
+        enabled
+        updatedAt
+      }
       devices {
         id
         platform
@@ -26,6 +32,10 @@ const RECIPIENT_LOOKUP = graphql(`
         createdAt
         lastSeenAt
       }
+    }
+    categories {
+      key
+      required
     }
     deliveryHistory(externalId: $externalId, first: $first, before: $before) {
       id
@@ -80,3 +90,21 @@ export const DELETE_RECIPIENT = graphql(`
     }
   }
 `);
+const SET_PREFERENCE = graphql(`
+  mutation ConsoleSetPreference($externalId: String!, $category: String!, $channel: ChannelScope!, $enabled: Boolean!) {
+    setPreference(externalId: $externalId, category: $category, channel: $channel, enabled: $enabled) {
+      category
+      channel
+      enabled
+    }
+  }
+`);
+
+export type PreferenceRow = RecipientDetail["preferences"][number];
+export type ChannelScope = PreferenceRow["channel"];
+export const CHANNEL_SCOPES: ChannelScope[] = ["ALL", "EMAIL", "SMS", "IOS_PUSH", "ANDROID_PUSH", "WEB_PUSH", "IN_APP"];
+
+/** A support edit of one rule; the API checks the role (RECIPIENTS_WRITE) and audits it. */
+export async function setPreference(externalId: string, category: string, channel: ChannelScope, enabled: boolean): Promise<void> {
+  await callApi(SET_PREFERENCE, { externalId, category, channel, enabled });
+}

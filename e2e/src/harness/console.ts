@@ -1,7 +1,10 @@
 import { spawn } from "node:child_process";
+import { randomBytes, randomUUID } from "node:crypto";
 import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { chromium, type Browser, type Page } from "playwright-core";
+import { hash } from "@node-rs/argon2";
+import type { Db, Role } from "@notify/db";
+import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
 import type { KeyPair, Stack } from "./stack.js";
 import { freePort, ROOT, waitReady, type ServiceProcess } from "./processes.js";
 
@@ -14,25 +17,42 @@ export interface RunningConsole {
   stop(): Promise<void>;
 }
 
+export interface ConsoleOptions {
+  /** Extra environment (OIDC provider, NOTIFY_MODE, a wrong identity secret, …). */
+  env?: Record<string, string>;
+  /** The console's mail-only key pair (invitations, password resets). */
+  mailKey?: Pick<KeyPair, "appKey" | "appSecret">;
+  /** When the URL must be known first (an identity provider's redirect URI). */
+  port?: number;
+}
+
+/** One per test process: every console of a run accepts the others' sessions (cookies ignore ports). */
+const AUTH_SECRET = randomBytes(32).toString("hex");
+
 /**
- * The built console (`next start`) as a real process, wired to one Stack: its API, called with
- * `key`, and its sandbox's control API. The console is one app's support tool (recipients belong
- * to an app), so it gets the key pair of the app whose recipients the test creates. Needs
- * `next build` to have run (turbo's build does).
+ * The built console (`next start`) as a real process, wired to one Stack: its database (users,
+ * sessions, memberships), its API (called as the signed-in user with the stack's identity
+ * secret) and its sandbox's control API. Needs `next build` to have run (turbo's build does).
  */
-export async function startConsole(stack: Stack, key: Pick<KeyPair, "appKey" | "appSecret">): Promise<RunningConsole> {
+export async function startConsole(stack: Stack, { env: extra = {}, mailKey, port: fixedPort }: ConsoleOptions = {}): Promise<RunningConsole> {
   if (!existsSync(join(CONSOLE_DIR, ".next", "BUILD_ID"))) {
     throw new Error("The console is not built: run `corepack pnpm --filter @notify/console build` first");
   }
-  const port = await freePort();
+  const port = fixedPort ?? (await freePort());
+  const url = `http://127.0.0.1:${port}`;
   const env = {
     ...process.env,
     API_URL: stack.apiUrl,
-    CONSOLE_APP_KEY: key.appKey,
-    CONSOLE_APP_SECRET: key.appSecret,
+    DATABASE_URL: stack.databaseUrl,
+    CONSOLE_URL: url,
+    CONSOLE_PORT: String(port),
+    BETTER_AUTH_SECRET: AUTH_SECRET,
+    CONSOLE_IDENTITY_SECRET: stack.consoleIdentitySecret,
+    ...(mailKey ? { CONSOLE_MAIL_APP_KEY: mailKey.appKey, CONSOLE_MAIL_APP_SECRET: mailKey.appSecret } : {}),
     SANDBOX_CONTROL_URL: stack.sandbox.urls.control,
     SANDBOX_CONTROL_TOKEN: stack.sandbox.controlToken,
     NEXT_TELEMETRY_DISABLED: "1",
+    ...extra,
   };
   const child = spawn(process.execPath, [NEXT_BIN, "start", CONSOLE_DIR, "--port", String(port), "--hostname", "127.0.0.1"], {
     cwd: CONSOLE_DIR,
@@ -54,9 +74,45 @@ export async function startConsole(stack: Stack, key: Pick<KeyPair, "appKey" | "
         setTimeout(() => child.kill("SIGKILL"), 10_000).unref();
       }),
   };
-  const url = `http://127.0.0.1:${port}`;
-  await waitReady(`${url}/webpush`, proc);
+  // The sign-in page is the one page that answers without a session.
+  await waitReady(`${url}/sign-in`, proc);
   return { url, process: proc, stop: () => proc.stop() };
+}
+
+export interface ConsoleUserSpec {
+  email: string;
+  password: string;
+  /** Memberships: app id → role. */
+  apps?: Record<string, Role>;
+  platformAdmin?: boolean;
+}
+
+/**
+ * A console user with a password, written as better-auth and the users CLI write them:
+ * console_user, a console_account with providerId "credential" (accountId = user id) holding an
+ * argon2id hash, and memberships.
+ */
+export async function createConsoleUser(db: Db, { email, password, apps = {}, platformAdmin = false }: ConsoleUserSpec): Promise<string> {
+  const id = randomUUID();
+  await db.consoleUser.create({ data: { id, email, name: email.split("@")[0]!, emailVerified: true, platformAdmin } });
+  await db.consoleAccount.create({ data: { id: randomUUID(), userId: id, accountId: id, providerId: "credential", password: await hash(password) } });
+  for (const [appId, role] of Object.entries(apps)) await db.membership.create({ data: { userId: id, appId, role } });
+  return id;
+}
+
+/** Signs a browser context in through the sign-in page, as a person would. */
+export async function signIn(context: BrowserContext, console_: RunningConsole, email: string, password: string): Promise<void> {
+  const page = await context.newPage();
+  try {
+    await withDiagnostics(page, console_, "sign-in", async () => {
+      await page.goto(`${console_.url}/sign-in`);
+      await page.getByLabel("Email").fill(email);
+      await page.getByLabel("Password").fill(password);
+      await Promise.all([page.waitForURL(`${console_.url}/`), page.getByTestId("sign-in-submit").click()]);
+    });
+  } finally {
+    await page.close();
+  }
 }
 
 export const CHROMIUM = "/usr/bin/chromium";
@@ -83,9 +139,9 @@ export async function launchChromium(): Promise<Browser> {
   });
 }
 
-/** Screenshots for people to look at (e2e/screenshots/ is gitignored). */
+/** Screenshots for people to look at (e2e/screenshots/ is gitignored; SCREENSHOT_DIR puts them elsewhere). */
 export async function screenshot(page: Page, name: string): Promise<string> {
-  const dir = join(ROOT, "e2e", "screenshots");
+  const dir = process.env.SCREENSHOT_DIR || join(ROOT, "e2e", "screenshots");
   mkdirSync(dir, { recursive: true });
   const path = join(dir, `${name}.png`);
   await page.screenshot({ path, fullPage: true });

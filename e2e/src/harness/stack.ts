@@ -90,6 +90,8 @@ export class Stack {
       DB_POOL_SIZE: "5",
       // What start.mjs generates per install; API and workers must share it.
       UNSUBSCRIBE_SECRET: randomBytes(32).toString("base64url"),
+      // The console's signed identity for the signed-in user (the same value goes to startConsole).
+      CONSOLE_IDENTITY_SECRET: randomBytes(32).toString("hex"),
       // Recipient tokens one API process signs must verify on the others.
       ...(apis > 1 ? { APP_TOKEN_SECRET: randomBytes(32).toString("hex") } : {}),
       ...extraEnv,
@@ -150,6 +152,11 @@ export class Stack {
 
   get databaseUrl(): string {
     return this.env.DATABASE_URL!;
+  }
+
+  /** Verifies X-Console-Identity in the API; a console started for this stack signs with it. */
+  get consoleIdentitySecret(): string {
+    return this.env.CONSOLE_IDENTITY_SECRET!;
   }
 
   get redisUrl(): string {

@@ -4,8 +4,10 @@ import { revalidatePath } from "next/cache";
 import { redirect } from "next/navigation";
 import { ApiRequestError, ApiUnreachableError, callApi } from "../../lib/api";
 import { ConsoleConfigError } from "../../lib/env";
+import { NoAppError, SignedOutError } from "../../lib/viewer";
 import { contentFromForm, variablesFromForm, type ActionProblem, type ActionState } from "../../lib/template-form";
 import { CREATE_TEMPLATE, PREVIEW, PUBLISH, RESTORE, UPDATE_DRAFT, type TemplatePreview } from "../../lib/templates";
+import { sendTestToMe } from "../../lib/test-send";
 
 /** Thrown for input the console itself can tell is wrong before calling the API. */
 class FormError extends Error {}
@@ -20,6 +22,8 @@ function problemOf(err: unknown): ActionProblem {
     return { message: err.message, code: err.code, reason, field };
   }
   if (err instanceof ApiUnreachableError || err instanceof ConsoleConfigError || err instanceof FormError) return { message: err.message };
+  // The session ended (expired, signed out elsewhere) while the page was open.
+  if (err instanceof SignedOutError || err instanceof NoAppError) return { message: `${err.message}: reload the page`, code: "UNAUTHENTICATED" };
   throw err;
 }
 
@@ -93,6 +97,30 @@ export async function restoreAction(key: string, version: number, _prev: ActionS
   }
   revalidatePath(`/templates/${encodeURIComponent(key)}`);
   return { done: `Restored v${version} as draft v${draft}` };
+}
+
+function sampleDataOf(form: FormData): Record<string, unknown> | null {
+  const raw = text(form, "data");
+  if (!raw) return null;
+  let data: unknown;
+  try {
+    data = JSON.parse(raw);
+  } catch (err) {
+    throw new FormError(`Sample data is not valid JSON: ${(err as Error).message}`);
+  }
+  if (typeof data !== "object" || data === null || Array.isArray(data)) throw new FormError("Sample data must be a JSON object");
+  return data as Record<string, unknown>;
+}
+
+/** Sends the chosen version (draft included), rendered with the sample data, to the signed-in user's own email. */
+export async function testSendAction(key: string, _prev: ActionState, form: FormData): Promise<ActionState> {
+  try {
+    const version = text(form, "version");
+    const sent = await sendTestToMe(key, version ? Number(version) : null, text(form, "locale") || null, sampleDataOf(form));
+    return { done: `Sent v${sent.version} to ${sent.email}` };
+  } catch (err) {
+    return { problem: problemOf(err) };
+  }
 }
 
 export async function previewAction(key: string, _prev: ActionState<TemplatePreview>, form: FormData): Promise<ActionState<TemplatePreview>> {

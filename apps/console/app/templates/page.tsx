@@ -2,12 +2,15 @@ import Link from "next/link";
 import { ApiProblem, isExplainable } from "../../components/api-problem";
 import { formatTime } from "../../lib/format";
 import { listTemplates, type TemplateSummary } from "../../lib/templates";
+import { can, requirePageApp } from "../../lib/viewer";
 import { CreateTemplateForm } from "./create-template-form";
 
 // Product teams expect to see the edit they just made.
 export const dynamic = "force-dynamic";
 
 export default async function TemplatesPage() {
+  const viewer = await requirePageApp();
+  const mayEdit = can.editTemplates(viewer.app.role);
   let templates: TemplateSummary[];
   try {
     templates = await listTemplates();
@@ -21,7 +24,7 @@ export default async function TemplatesPage() {
       <section className="card scroll-x">
         {templates.length === 0 ? (
           <p className="muted" data-testid="no-templates">
-            No templates yet. Create one below.
+            {mayEdit ? "No templates yet. Create one below." : "No templates yet."}
           </p>
         ) : (
           <table data-testid="templates">
@@ -59,10 +62,12 @@ export default async function TemplatesPage() {
           </table>
         )}
       </section>
-      <section className="card">
-        <h2>New template</h2>
-        <CreateTemplateForm />
-      </section>
+      {mayEdit && (
+        <section className="card">
+          <h2>New template</h2>
+          <CreateTemplateForm />
+        </section>
+      )}
     </>
   );
 }

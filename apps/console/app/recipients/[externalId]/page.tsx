@@ -4,8 +4,11 @@ import { ContactPoints, Devices } from "../../../components/contact-points";
 import { DeliveryHistory } from "../../../components/delivery-history";
 import { RecipientSearch } from "../../../components/recipient-search";
 import { ApiRequestError } from "../../../lib/api";
+import { Preferences } from "../../../components/preferences";
 import { lookUpRecipient, type RecipientLookup } from "../../../lib/recipient-lookup";
 import { DeleteRecipient } from "./delete-recipient";
+import { can, requirePageApp } from "../../../lib/viewer";
+import { setPreferenceAction } from "./preference-actions";
 
 // Support staff look at what is happening now; nothing here may be cached.
 export const dynamic = "force-dynamic";
@@ -17,6 +20,7 @@ interface Props {
 
 export default async function RecipientPage({ params, searchParams }: Props) {
   const { externalId } = await params;
+  const viewer = await requirePageApp();
   const rawBefore = (await searchParams).before;
   const before = Array.isArray(rawBefore) ? rawBefore[0] : rawBefore;
   let data: RecipientLookup;
@@ -39,12 +43,20 @@ export default async function RecipientPage({ params, searchParams }: Props) {
         <ContactPoints recipient={data.recipient} />
         <Devices devices={data.recipient.devices} />
       </div>
+      <Preferences
+        rules={data.recipient.preferences}
+        categories={data.categories}
+        editable={can.manageRecipients(viewer.app.role)}
+        action={setPreferenceAction.bind(null, data.recipient.externalId)}
+      />
       <DeliveryHistory externalId={data.recipient.externalId} items={data.deliveryHistory} before={before} />
-      {/* Admin and support only once the console knows the signed-in role; the API refuses others (RECIPIENTS_WRITE). */}
-      <section className="card" data-testid="privacy">
-        <h2>Privacy</h2>
-        <DeleteRecipient externalId={data.recipient.externalId} />
-      </section>
+      {/* Admin and support only; the API refuses the others anyway (RECIPIENTS_WRITE). */}
+      {can.manageRecipients(viewer.app.role) && (
+        <section className="card" data-testid="privacy">
+          <h2>Privacy</h2>
+          <DeleteRecipient externalId={data.recipient.externalId} />
+        </section>
+      )}
     </>
   );
 }

@@ -5,7 +5,8 @@ import { ApiRequestError } from "../../../lib/api";
 import { formatTime } from "../../../lib/format";
 import type { StoredContent, VariableRow } from "../../../lib/template-form";
 import { getTemplate, type TemplateDetail } from "../../../lib/templates";
-import { previewAction, publishAction, restoreAction, saveDraftAction } from "../actions";
+import { can, requirePageApp } from "../../../lib/viewer";
+import { previewAction, publishAction, restoreAction, saveDraftAction, testSendAction } from "../actions";
 import { DraftEditor } from "./draft-editor";
 import { PreviewForm } from "./preview-form";
 import { VersionButton } from "./version-button";
@@ -30,6 +31,9 @@ const STATE_BADGE: Record<string, string> = { PUBLISHED: "badge ok", DRAFT: "bad
 
 export default async function TemplatePage({ params }: { params: Promise<{ key: string }> }) {
   const { key } = await params;
+  const viewer = await requirePageApp();
+  const role = viewer.app.role;
+  const mayEdit = can.editTemplates(role);
   let t: TemplateDetail;
   try {
     t = await getTemplate(key);
@@ -100,7 +104,7 @@ export default async function TemplatePage({ params }: { params: Promise<{ key: 
                   <td className="nowrap small">{formatTime(v.createdAt)}</td>
                   <td className="nowrap small">{formatTime(v.publishedAt)}</td>
                   <td>
-                    {v.state === "DRAFT" ? (
+                    {!mayEdit ? null : v.state === "DRAFT" ? (
                       <VersionButton action={publishAction.bind(null, t.key, v.version)} label="Publish" testId="publish" />
                     ) : v.state === "ARCHIVED" ? (
                       <VersionButton action={restoreAction.bind(null, t.key, v.version)} label="Restore" testId="restore" secondary />
@@ -112,19 +116,19 @@ export default async function TemplatePage({ params }: { params: Promise<{ key: 
           </table>
         </section>
       </div>
-      <section className="card">
-        <h2>
-          {draft ? `Edit draft v${draft.version}` : `Edit (saving creates a draft from v${editing.version})`}
-        </h2>
-        <DraftEditor
-          save={saveDraftAction.bind(null, t.key)}
-          content={content}
-          variables={variables}
-          defaultLocale={t.defaultLocale}
-          version={editing.version}
-          revision={revision}
-        />
-      </section>
+      {mayEdit && (
+        <section className="card">
+          <h2>{draft ? `Edit draft v${draft.version}` : `Edit (saving creates a draft from v${editing.version})`}</h2>
+          <DraftEditor
+            save={saveDraftAction.bind(null, t.key)}
+            content={content}
+            variables={variables}
+            defaultLocale={t.defaultLocale}
+            version={editing.version}
+            revision={revision}
+          />
+        </section>
+      )}
       <section className="card">
         <h2>Preview</h2>
         <PreviewForm
@@ -133,6 +137,7 @@ export default async function TemplatePage({ params }: { params: Promise<{ key: 
           versions={t.versions.map((v) => ({ version: v.version, state: v.state }))}
           locales={Object.keys(content)}
           sampleData={sampleData(variables)}
+          testSend={can.testSend(role) ? { action: testSendAction.bind(null, t.key), email: viewer.user.email } : undefined}
         />
       </section>
     </>

@@ -1,7 +1,7 @@
 "use client";
 
-import { useActionState } from "react";
-import { ActionProblemNote } from "../../../components/action-problem";
+import { startTransition, useActionState, useRef } from "react";
+import { ActionProblemNote, DoneNote } from "../../../components/action-problem";
 import { submitWithoutReset } from "../../../components/submit-without-reset";
 import { CHANNEL_FORMS, type ActionState } from "../../../lib/template-form";
 import type { TemplatePreview } from "../../../lib/templates";
@@ -11,15 +11,21 @@ interface Props {
   versions: { version: number; state: string }[];
   locales: string[];
   sampleData: string;
+  /** "Send a test to me", for roles that may (the API checks again). */
+  testSend?: { action: (prev: ActionState, form: FormData) => Promise<ActionState>; email: string };
 }
 
+const noTestSend = async (): Promise<ActionState> => ({});
+
 /** Renders any version for a channel and locale with sample data; nothing is sent or stored. */
-export function PreviewForm({ preview, versions, locales, sampleData }: Props) {
+export function PreviewForm({ preview, versions, locales, sampleData, testSend }: Props) {
   const [state, dispatch, pending] = useActionState(preview, {});
+  const [sent, dispatchTest, sending] = useActionState(testSend?.action ?? noTestSend, {});
+  const formRef = useRef<HTMLFormElement>(null);
   const result = state.result;
   return (
     <div className="preview">
-      <form onSubmit={submitWithoutReset(dispatch)} data-testid="preview-form">
+      <form ref={formRef} onSubmit={submitWithoutReset(dispatch)} data-testid="preview-form">
         <div className="row-fields">
           <div className="field">
             <label htmlFor="preview-version">Version</label>
@@ -59,8 +65,25 @@ export function PreviewForm({ preview, versions, locales, sampleData }: Props) {
           <button type="submit" disabled={pending} data-testid="preview">
             {pending ? "Rendering…" : "Preview"}
           </button>
+          {testSend && (
+            <button
+              type="button"
+              className="secondary"
+              disabled={sending}
+              data-testid="test-send"
+              title={`Renders the chosen version as an email to ${testSend.email}`}
+              onClick={() => {
+                const form = new FormData(formRef.current!);
+                startTransition(() => dispatchTest(form));
+              }}
+            >
+              {sending ? "Sending…" : "Send a test to me"}
+            </button>
+          )}
+          <DoneNote done={sent.done} />
         </div>
         <ActionProblemNote problem={state.problem} />
+        <ActionProblemNote problem={sent.problem} />
       </form>
       {result && !state.problem && (
         <section className="preview-result" data-testid="preview-result" data-channel={result.channel} data-version={result.version} data-locale={result.locale}>

@@ -2,10 +2,11 @@ import { createClient, type Client } from "graphql-ws";
 import type { NextRequest } from "next/server";
 import WebSocket from "ws";
 import { consoleEnv } from "../../../../lib/env";
+import { consoleIdentity } from "../../../../lib/identity";
 import { DELIVERY_EVENTS } from "../../../../lib/live";
 import { SSE, type LiveEvent } from "../../../../lib/live-wire";
 import { errorResponse } from "../../../../lib/route-errors";
-import { ConsoleConfigError } from "../../../../lib/env";
+import { requireViewerApp } from "../../../../lib/viewer";
 
 export const dynamic = "force-dynamic";
 export const runtime = "nodejs";
@@ -15,15 +16,19 @@ const HEARTBEAT_MS = 15_000;
 
 /**
  * The API's deliveryEvents subscription, relayed to the browser as Server-Sent Events. The
- * console's server holds the graphql-ws connection with the app's key pair, so the secret never
- * reaches the browser; one upstream subscription per open page, closed when the page goes.
+ * console's server holds the graphql-ws connection as the signed-in user (X-Console-Identity in
+ * connectionParams: the API checks the membership when the socket connects); one upstream subscription per open page, closed when the page goes.
  * Events: `ready` once the API accepted the connection, `delivery` per event, `problem` when the
  * API refuses or drops it (EventSource then reconnects by itself).
  */
 export async function GET(req: NextRequest) {
   const env = consoleEnv();
-  if (!env.appKey || !env.appSecret) {
-    return errorResponse(new ConsoleConfigError("CONSOLE_APP_KEY and CONSOLE_APP_SECRET are not set: the console has no key pair to call the API with"));
+  let identity: string;
+  try {
+    const viewer = await requireViewerApp();
+    identity = await consoleIdentity(viewer.user.id, viewer.app.id);
+  } catch (err) {
+    return errorResponse(err);
   }
   const params = req.nextUrl.searchParams;
   const variables = { externalId: params.get("externalId") || null, templateKey: params.get("templateKey") || null };
@@ -49,7 +54,7 @@ export async function GET(req: NextRequest) {
       client = createClient({
         url: `${env.apiUrl.replace(/^http/, "ws")}/graphql`,
         webSocketImpl: WebSocket,
-        connectionParams: { "x-app-key": env.appKey!, "x-app-secret": env.appSecret! },
+        connectionParams: { "x-console-identity": identity },
         // The browser's EventSource reconnects; a second layer of retries here would only hide an outage.
         retryAttempts: 0,
         lazy: false,

@@ -1,3 +1,4 @@
+import { requireWebPushDemo } from "../../../../lib/webpush-demo";
 import { NextResponse } from "next/server";
 import { errorResponse } from "../../../../lib/route-errors";
 import { sandboxPushService, webPushPublicKey } from "../../../../lib/webpush";
@@ -7,6 +8,7 @@ export const dynamic = "force-dynamic";
 
 export async function GET() {
   try {
+    await requireWebPushDemo();
     const [publicKey, sandbox] = await Promise.all([webPushPublicKey(), sandboxPushService()]);
     return NextResponse.json<WebPushConfigResponse>({ publicKey, sandbox });
   } catch (err) {

@@ -1,15 +1,17 @@
+import { requireWebPushDemo } from "../../../../lib/webpush-demo";
 import { NextResponse } from "next/server";
 import { BadRouteInputError, errorResponse } from "../../../../lib/route-errors";
 import { registerWebDevice } from "../../../../lib/webpush";
 import type { RegisterWebDeviceRequest, RegisterWebDeviceResponse } from "../../../../lib/webpush-wire";
 
 /**
- * Registers this browser's subscription as a WEB device of a recipient. The page cannot call the
- * API itself: that takes the console's appSecret, which stays on this server. The API validates
- * the endpoint and keys; this only checks the request's shape.
+ * Registers this browser's subscription as a WEB device of a recipient, as the signed-in user
+ * (sandbox mode, ADMIN or SUPPORT only: requireWebPushDemo). The API validates the endpoint and
+ * keys; this only checks the request's shape.
  */
 export async function POST(request: Request) {
   try {
+    await requireWebPushDemo();
     const { externalId, endpoint, keys } = parse(await request.json().catch(() => null));
     const device = await registerWebDevice(externalId, endpoint, keys);
     return NextResponse.json<RegisterWebDeviceResponse>({ device }, { status: 201 });

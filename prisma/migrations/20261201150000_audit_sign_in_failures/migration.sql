@@ -1,0 +1,2 @@
+-- CreateIndex
+CREATE INDEX "AuditLog_action_actorLabel_createdAt_idx" ON "AuditLog"("action", "actorLabel", "createdAt");
