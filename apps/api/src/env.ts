@@ -110,7 +110,14 @@ export function loadEnv(source: NodeJS.ProcessEnv = process.env): ApiEnv {
     const problems = parsed.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`).join("\n");
     throw new Error(`Invalid API environment:\n${problems}`);
   }
-  if (parsed.data.NOTIFY_MODE === "production" && !parsed.data.CONSOLE_IDENTITY_SECRET)
-    throw new Error("Invalid API environment:\n  CONSOLE_IDENTITY_SECRET: required in production (at least 32 characters, the same value as the console's)");
+  if (parsed.data.NOTIFY_MODE === "production") {
+    // No secret of production may be a default or a per-process random one (which would differ
+    // between API processes behind one load balancer).
+    const missing = [
+      !parsed.data.CONSOLE_IDENTITY_SECRET && "  CONSOLE_IDENTITY_SECRET: required in production (at least 32 characters, the same value as the console's)",
+      !parsed.data.APP_TOKEN_SECRET && "  APP_TOKEN_SECRET: required in production (at least 32 characters, the same value in every API process)",
+    ].filter(Boolean);
+    if (missing.length) throw new Error(`Invalid API environment:\n${missing.join("\n")}`);
+  }
   return parsed.data;
 }

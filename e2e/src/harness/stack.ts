@@ -93,7 +93,7 @@ export class Stack {
       // The console's signed identity for the signed-in user (the same value goes to startConsole).
       CONSOLE_IDENTITY_SECRET: randomBytes(32).toString("hex"),
       // Recipient tokens one API process signs must verify on the others.
-      ...(apis > 1 ? { APP_TOKEN_SECRET: randomBytes(32).toString("hex") } : {}),
+      APP_TOKEN_SECRET: randomBytes(32).toString("hex"),
       ...extraEnv,
     };
     // The first keeps the name "api"; PUBLIC_API_URL (provider callbacks) stays on it.

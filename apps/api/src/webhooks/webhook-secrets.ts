@@ -17,8 +17,10 @@ export class WebhookSecretUnavailableError extends Error {
 const set = (v: string | undefined): v is string => v !== undefined && v !== "";
 
 /**
- * Real secrets from the environment; without them, the sandbox simulators' own, read from their
- * credentials file the first time a webhook needs them (the API may start before the sandbox).
+ * Real secrets from the environment; without them, in sandbox mode only, the simulators' own,
+ * read from their credentials file the first time a webhook needs them (the API may start before
+ * the sandbox). In production that file is never read: anyone who can write it (or who runs a
+ * sandbox next to the API) would otherwise choose the secret that signs "provider" callbacks.
  */
 export function webhookSecrets(env: ApiEnv): WebhookSecrets {
   if (set(env.POSTMARK_WEBHOOK_USERNAME) !== set(env.POSTMARK_WEBHOOK_PASSWORD)) {
@@ -26,7 +28,9 @@ export function webhookSecrets(env: ApiEnv): WebhookSecrets {
   }
   let loaded: Promise<SandboxCredentials> | undefined;
   const sandbox = (): Promise<SandboxCredentials> =>
-    (loaded ??= readSandboxCredentials(env.SANDBOX_CREDENTIALS_FILE).catch((err: Error) => {
+    env.NOTIFY_MODE === "production"
+      ? Promise.reject(new WebhookSecretUnavailableError("This provider's webhook secret is not configured (production mode never falls back to the sandbox's)"))
+      : (loaded ??= readSandboxCredentials(env.SANDBOX_CREDENTIALS_FILE).catch((err: Error) => {
       // Not cached: the sandbox may write the file later.
       loaded = undefined;
       throw new WebhookSecretUnavailableError(`No provider webhook secret configured and no sandbox credentials at ${env.SANDBOX_CREDENTIALS_FILE}: ${err.message}`);

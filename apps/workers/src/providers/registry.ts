@@ -116,10 +116,15 @@ const FACTORIES: { [C in keyof ChannelMessages]?: Factory<C> } = {
   WEB_PUSH: webPush,
 };
 
+/** Production mode: a channel without credentials is not served, rather than sent to a simulator. */
+class SandboxNotAllowed extends Error {}
+
 export async function createProviders(env: WorkerEnv, log: Logger): Promise<ProviderRegistry> {
   let cached: Promise<SandboxCredentials> | undefined;
   const sandbox: SandboxCredentialsLoader = () =>
-    (cached ??= readSandboxCredentials(env.SANDBOX_CREDENTIALS_FILE).catch((err: Error) => {
+    env.NOTIFY_MODE === "production"
+      ? Promise.reject(new SandboxNotAllowed())
+      : (cached ??= readSandboxCredentials(env.SANDBOX_CREDENTIALS_FILE).catch((err: Error) => {
       throw new Error(
         `A provider has no credentials configured, so it runs in sandbox mode, which needs the simulators' ` +
           `credentials at ${env.SANDBOX_CREDENTIALS_FILE} (start the sandbox first). ${err.message}`,
@@ -127,7 +132,12 @@ export async function createProviders(env: WorkerEnv, log: Logger): Promise<Prov
     }));
   const registry: ProviderRegistry = {};
   for (const [channel, factory] of Object.entries(FACTORIES) as [keyof ChannelMessages, Factory<keyof ChannelMessages>][]) {
-    (registry as Record<string, unknown>)[channel] = await factory(env, sandbox, log);
+    try {
+      (registry as Record<string, unknown>)[channel] = await factory(env, sandbox, log);
+    } catch (err) {
+      if (!(err instanceof SandboxNotAllowed)) throw err;
+      log.warn(`${channel}: no provider credentials configured, and production mode does not use the sandbox simulators; this channel is not served`);
+    }
   }
   return registry;
 }
