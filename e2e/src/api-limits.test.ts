@@ -39,14 +39,7 @@ describe("GraphQL limits: deep, wide and huge documents are refused before they 
   let key: KeyPair;
   let token: string;
 
-  const asToken = async (query: string, variables: Record<string, unknown> = {}): Promise<GraphQLResponse> => {
-    const res = await fetch(`${stack.apiUrl}/graphql`, {
-      method: "POST",
-      headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
-      body: JSON.stringify({ query, variables }),
-    });
-    return { ...((await res.json()) as object), status: res.status };
-  };
+  const asToken = (query: string, variables: Record<string, unknown> = {}): Promise<GraphQLResponse> => stack.graphql({ token }, query, variables);
 
   before(async () => {
     stack = await Stack.start({ workers: 0 });

@@ -19,14 +19,7 @@ describe("recipient tokens cannot run up the bill or read what was not sent to t
   let phoneSeq = 0;
   const gql = (query: string, variables: Record<string, unknown> = {}) => stack.graphql(key, query, variables);
 
-  async function asToken(token: string, query: string, variables: Record<string, unknown> = {}): Promise<GraphQLResponse> {
-    const res = await fetch(`${stack.apiUrl}/graphql`, {
-      method: "POST",
-      headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
-      body: JSON.stringify({ query, variables }),
-    });
-    return { ...((await res.json()) as Omit<GraphQLResponse, "status">), status: res.status };
-  }
+  const asToken = (token: string, query: string, variables: Record<string, unknown> = {}): Promise<GraphQLResponse> => stack.graphql({ token }, query, variables);
   /** A fresh recipient with its own phone, so each attack has budgets of its own. */
   async function recipient(name: string): Promise<{ externalId: string; phone: string }> {
     const r = { externalId: name, phone: `+1415555${String(2000 + phoneSeq++).padStart(4, "0")}` };

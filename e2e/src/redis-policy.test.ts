@@ -2,25 +2,10 @@ import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { createTestDatabase } from "./harness/databases.js";
 import { privateServicesAvailable, startPrivateRedis, type PrivateRedis } from "./harness/private-services.js";
-import { freePort, startProcess } from "./harness/processes.js";
+import { freePort, runUntilExit } from "./harness/processes.js";
 
 const available = privateServicesAvailable();
 
-/** Runs an entry point until it exits (or 30 s pass) and returns its exit code and output. */
-async function runUntilExit(name: string, script: string, env: Record<string, string>): Promise<{ code: number | null; output: string }> {
-  const proc = startProcess(name, script, env);
-  const code = await new Promise<number | null>((resolve) => {
-    const timer = setTimeout(() => {
-      proc.child.kill("SIGKILL");
-      resolve(null);
-    }, 30_000);
-    proc.child.once("exit", (c) => {
-      clearTimeout(timer);
-      resolve(c);
-    });
-  });
-  return { code, output: proc.output() };
-}
 
 // A private redis-server: the policy is server-wide, so the shared one must not be touched.
 describe("Redis that may evict keys is refused at start-up", { skip: available.ok ? false : `needs ${available.missing.join(", ")}` }, () => {

@@ -4,7 +4,7 @@ import net from "node:net";
 import { after, before, describe, test } from "node:test";
 import { twilioSignature } from "@notify/sandbox";
 import { createSandboxSubscription } from "@notify/sdk-redirect";
-import { startProcess } from "./harness/processes.js";
+import { runUntilExit } from "./harness/processes.js";
 import { Stack, type KeyPair } from "./harness/stack.js";
 
 const UPSERT = `mutation ($input: UpsertRecipientInput!) { upsertRecipient(input: $input) { id } }`;
@@ -27,20 +27,6 @@ async function internalService(): Promise<{ port: number; connections: () => num
 }
 
 /** Runs an entry point until it exits and returns its code and output. */
-async function runUntilExit(name: string, script: string, env: Record<string, string>): Promise<{ code: number | null; output: string }> {
-  const proc = startProcess(name, script, env);
-  const code = await new Promise<number | null>((resolve) => {
-    const timer = setTimeout(() => {
-      proc.child.kill("SIGKILL");
-      resolve(null);
-    }, 30_000);
-    proc.child.once("exit", (c) => {
-      clearTimeout(timer);
-      resolve(c);
-    });
-  });
-  return { code, output: proc.output() };
-}
 
 describe("issue 9: SSRF, device takeover, forged unsubscribe links, Postmark metadata, sandbox control API", () => {
   let stack: Stack;
@@ -67,14 +53,7 @@ describe("issue 9: SSRF, device takeover, forged unsubscribe links, Postmark met
     try {
       await upsert(a, { externalId: "ssrf" });
       const token = (await stack.graphql(a, ISSUE, { externalId: "ssrf" })).data!.issueRecipientToken.token as string;
-      const asRecipient = async (input: Record<string, unknown>) => {
-        const res = await fetch(`${stack.apiUrl}/graphql`, {
-          method: "POST",
-          headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
-          body: JSON.stringify({ query: REGISTER, variables: { input } }),
-        });
-        return (await res.json()) as { errors?: { extensions?: Record<string, unknown> }[] };
-      };
+      const asRecipient = (input: Record<string, unknown>) => stack.graphql({ token }, REGISTER, { input });
       const endpoints = [
         `https://127.0.0.1:${internal.port}/push`,
         `https://localhost:${internal.port}/push`,

@@ -78,3 +78,19 @@ export async function waitReady(url: string, proc: ServiceProcess, timeoutMs = 9
   }
   throw new Error(`${proc.name} not ready at ${url} after ${timeoutMs} ms:\n${proc.output()}`);
 }
+
+/** Runs an entry point until it exits (or 30 s pass) and returns its exit code and output. */
+export async function runUntilExit(name: string, script: string, env: Record<string, string>): Promise<{ code: number | null; output: string }> {
+  const proc = startProcess(name, script, env);
+  const code = await new Promise<number | null>((resolve) => {
+    const timer = setTimeout(() => {
+      proc.child.kill("SIGKILL");
+      resolve(null);
+    }, 30_000);
+    proc.child.once("exit", (c) => {
+      clearTimeout(timer);
+      resolve(c);
+    });
+  });
+  return { code, output: proc.output() };
+}

@@ -173,9 +173,13 @@ export class Stack {
     return JSON.parse(out) as KeyPair;
   }
 
-  /** api: which API process answers (index into apiUrls, taken modulo their number); the first by default. */
+  /**
+   * As an app's key pair, or as a client app holding a recipient token ({ token }), or as nobody
+   * (null). api: which API process answers (index into apiUrls, taken modulo their number); the
+   * first by default.
+   */
   async graphql<T = Record<string, any>>(
-    key: Pick<KeyPair, "appKey" | "appSecret"> | null,
+    key: Pick<KeyPair, "appKey" | "appSecret"> | { token: string } | null,
     query: string,
     variables: Record<string, unknown> = {},
     { api = 0 }: { api?: number } = {},
@@ -184,7 +188,7 @@ export class Stack {
       method: "POST",
       headers: {
         "content-type": "application/json",
-        ...(key ? { "x-app-key": key.appKey, "x-app-secret": key.appSecret } : {}),
+        ...(key && "token" in key ? { authorization: `Bearer ${key.token}` } : key ? { "x-app-key": key.appKey, "x-app-secret": key.appSecret } : {}),
       },
       body: JSON.stringify({ query, variables }),
     });
