@@ -35,6 +35,8 @@ env.UNSUBSCRIBE_SECRET = process.env.UNSUBSCRIBE_SECRET ?? installSecret("unsubs
 // The sandbox control API (recordings, faults, webhook triggers) answers only with this token;
 // the console holds it on its server side.
 env.SANDBOX_CONTROL_TOKEN = process.env.SANDBOX_CONTROL_TOKEN ?? installSecret("sandbox-control-token");
+// Recipient tokens keep working across API restarts (and, behind a load balancer, across processes).
+env.APP_TOKEN_SECRET = process.env.APP_TOKEN_SECRET ?? installSecret("app-token-secret");
 
 /** A random secret made on the first start and kept in .data/<name> (mode 600). */
 function installSecret(name) {
