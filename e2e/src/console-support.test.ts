@@ -128,13 +128,25 @@ describe("console pages for support: dead letters with replay, preferences, a te
       await page.getByTestId("action-done").filter({ hasText: "Sent v1 to eddie@example.com" }).waitFor(WAIT);
     });
     await editor.close();
-    const sent = await stack.eventually(
-      () => stack.db.notification.findFirst({ where: { appId: key.appId, recipient: { externalId: "console:eddie@example.com" } }, include: { recipient: true } }),
-      (n) => n !== null && (n.status === "SENT" || n.status === "DELIVERED"),
+    // An editor has TEST_SEND but not SEND: the console calls sendTestToMe, which sends only to
+    // the signed-in user's own address. The draft, rendered with the page's sample data, reached
+    // the Postmark simulator.
+    const mail = await stack.eventually(
+      async () => stack.sandbox.recorder.list({ provider: "postmark", accepted: true }).find((r) => (r.body as { To?: string }).To === "eddie@example.com"),
+      (m) => m !== undefined,
       30_000,
     );
-    assert.equal(sent!.recipient.email, "eddie@example.com");
-    assert.deepEqual((sent!.content as { subject?: string }).subject, "[test v1] Welcome, Ada");
+    const { Subject, TextBody } = mail!.body as { Subject: string; TextBody: string };
+    assert.equal(Subject, "Welcome, Ada");
+    assert.equal(TextBody, "Hi Ada!");
+    const sent = await stack.db.notification.findFirstOrThrow({ where: { appId: key.appId, recipient: { externalId: "console:eddie@example.com" } }, include: { recipient: true } });
+    assert.equal(sent.recipient.email, "eddie@example.com");
+    assert.equal(sent.templateVersionId, null, "sent as inline content: not counted in the template's stats");
+    const audit = await stack.db.auditLog.findFirstOrThrow({ where: { appId: key.appId, action: "test_send" } });
+    assert.equal(audit.actorType, "user");
+    assert.equal(audit.actorLabel, "eddie@example.com");
+    assert.equal(audit.targetId, "welcome");
+    assert.deepEqual(audit.summary, { version: 1, locale: "en", to: "eddie@example.com" });
 
     const support = await as("sam@example.com");
     const spage = await support.newPage();
