@@ -23,6 +23,7 @@ describe("console in a real browser: API keys and users & roles pages (admins on
     const launching = launchChromium();
     stack = await Stack.start({ workers: 0, env: { AUTH_FAILURES_PER_ADDRESS: "1000" } });
     key = stack.createKeyPair("console-access");
+    // No mail key: the invitation's email cannot go out, which the Users page must say.
     console_ = await startConsole(stack);
     await createConsoleUser(stack.db, { email: "ada@example.com", password: PASSWORD, apps: { [key.appId]: "ADMIN" } });
     await createConsoleUser(stack.db, { email: "vic@example.com", password: PASSWORD, apps: { [key.appId]: "VIEWER" } });
@@ -121,6 +122,12 @@ describe("console in a real browser: API keys and users & roles pages (admins on
       await page.locator(`[data-testid=invitation-row][data-email="grace@example.com"]`).waitFor(WAIT);
       const invitation = await stack.db.invitation.findFirstOrThrow({ where: { appId: key.appId } });
       assert.equal(invitation.role, "SUPPORT");
+      // This console has no mail key: the invitation stands, and the page says the email did not
+      // go out, with the link to pass on by hand.
+      await invite.getByTestId("action-done").filter({ hasText: "Invited grace@example.com as SUPPORT" }).waitFor(WAIT);
+      const unsent = invite.getByTestId("action-problem");
+      assert.equal(await unsent.getAttribute("data-reason", WAIT), "INVITATION_EMAIL_NOT_SENT");
+      assert.match((await unsent.textContent())!, new RegExp(`could not be sent.*CONSOLE_MAIL_APP_KEY.*${console_.url}/invite/${invitation.id}`));
 
       const domains = page.getByTestId("allow-domain-form");
       await domains.getByLabel("Domain").fill("example.org");
