@@ -59,9 +59,17 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
                   <td className="small">
                     <span className="badge">{e.actorType}</span> {e.actorLabel ?? e.actorId ?? "—"}
                   </td>
-                  <td className="small">{e.targetId ? `${e.targetType ?? ""} ${e.targetId}`.trim() : "—"}</td>
-                  <td className="small mono">{e.summary ? JSON.stringify(e.summary) : "—"}</td>
-                  <td className="small mono">{e.sourceIp ?? "—"}</td>
+                  <td className="small">
+                    {e.targetId ? (
+                      <>
+                        {e.targetType ?? ""} <span className="mono break-anywhere">{e.targetId}</span>
+                      </>
+                    ) : (
+                      "—"
+                    )}
+                  </td>
+                  <td className="small mono break-anywhere">{e.summary ? JSON.stringify(e.summary) : "—"}</td>
+                  <td className="small mono nowrap">{e.sourceIp ?? "—"}</td>
                 </tr>
               ))}
             </tbody>
