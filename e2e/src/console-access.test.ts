@@ -2,33 +2,39 @@ import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import type { Browser, BrowserContext } from "playwright-core";
 import { rejected } from "./harness/gql.js";
-import { launchChromium, startConsole, withDiagnostics, type RunningConsole } from "./harness/console.js";
+import { createConsoleUser, launchChromium, signIn, startConsole, withDiagnostics, type RunningConsole } from "./harness/console.js";
 import { Stack, type KeyPair } from "./harness/stack.js";
 
 const WAIT = { timeout: 15_000 };
 const WHO = `{ viewer { scopes } }`;
+const PASSWORD = "console access password";
 
 describe("console in a real browser: API keys and users & roles pages (admins only)", () => {
   let stack: Stack;
-  let admin: KeyPair;
+  let key: KeyPair;
   let console_: RunningConsole;
-  let readOnly: RunningConsole;
   let browser: Browser;
+  /** Signed in as ada, ADMIN of the key's app. */
   let context: BrowserContext;
+  /** Signed in as vic, a VIEWER there (EDITOR once the users test changed the role). */
+  let viewer: BrowserContext;
 
   before(async () => {
     const launching = launchChromium();
     stack = await Stack.start({ workers: 0, env: { AUTH_FAILURES_PER_ADDRESS: "1000" } });
-    admin = stack.createKeyPair("console-access");
-    const created = await stack.graphql(admin, `mutation { createApiKey(input: { label: "read-only console", scopes: [HISTORY, TEMPLATES] }) { appSecret key { appKey } } }`);
-    const limited = { appKey: created.data!.createApiKey.key.appKey, appSecret: created.data!.createApiKey.appSecret };
-    [console_, readOnly] = await Promise.all([startConsole(stack, admin), startConsole(stack, limited)]);
+    key = stack.createKeyPair("console-access");
+    // No mail key: the invitation's email cannot go out, which the Users page must say.
+    console_ = await startConsole(stack);
+    await createConsoleUser(stack.db, { email: "ada@example.com", password: PASSWORD, apps: { [key.appId]: "ADMIN" } });
+    await createConsoleUser(stack.db, { email: "vic@example.com", password: PASSWORD, apps: { [key.appId]: "VIEWER" } });
     browser = await launching;
     context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    viewer = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    await Promise.all([signIn(context, console_, "ada@example.com", PASSWORD), signIn(viewer, console_, "vic@example.com", PASSWORD)]);
   });
   after(async () => {
     await browser?.close();
-    await Promise.all([console_?.stop(), readOnly?.stop()]);
+    await console_?.stop();
     await stack?.stop();
   });
 
@@ -39,7 +45,8 @@ describe("console in a real browser: API keys and users & roles pages (admins on
       await page.goto(console_.url);
       await page.getByRole("link", { name: "API keys" }).click();
       await page.getByTestId("api-keys").waitFor(WAIT);
-      assert.equal(await page.getByTestId("key-row").count(), 2);
+      // The stack's own key pair.
+      assert.equal(await page.getByTestId("key-row").count(), 1);
 
       const form = page.getByTestId("create-key-form");
       await form.getByLabel("Label").fill("billing");
@@ -80,14 +87,30 @@ describe("console in a real browser: API keys and users & roles pages (admins on
     });
   });
 
-  test("users & roles: empty states, invite by email, allowed SSO domains, typed refusals beside the form", async () => {
+  test("users & roles: members with role change, invite by email, allowed SSO domains, typed refusals beside the form", async () => {
     const page = await context.newPage();
     page.on("dialog", (d) => void d.accept());
     await withDiagnostics(page, console_, "console-users", async () => {
       await page.goto(`${console_.url}/users`);
-      await page.getByTestId("no-members").waitFor(WAIT);
+      const member = (email: string) => page.locator(`[data-testid=member-row][data-email="${email}"]`);
+      await member("ada@example.com").waitFor(WAIT);
+      assert.equal(await member("vic@example.com").getAttribute("data-role"), "VIEWER");
       await page.getByTestId("no-invitations").waitFor(WAIT);
       await page.getByTestId("no-domains").waitFor(WAIT);
+
+      // A role change, as the API saw it.
+      const vicForm = member("vic@example.com").getByTestId("member-role-form");
+      await vicForm.getByLabel("Role").selectOption("EDITOR");
+      await vicForm.getByRole("button", { name: "Change" }).click();
+      await page.locator(`[data-testid=member-row][data-email="vic@example.com"][data-role=EDITOR]`).waitFor(WAIT);
+      const vic = await stack.db.consoleUser.findUniqueOrThrow({ where: { email: "vic@example.com" }, include: { memberships: true } });
+      assert.deepEqual(vic.memberships.map((m) => m.role), ["EDITOR"]);
+      // The app's last admin cannot demote herself: the API's typed refusal shows beside the form.
+      const adaForm = member("ada@example.com").getByTestId("member-role-form");
+      await adaForm.getByLabel("Role").selectOption("VIEWER");
+      await adaForm.getByRole("button", { name: "Change" }).click();
+      assert.equal(await adaForm.getByTestId("action-problem").getAttribute("data-reason", WAIT), "LAST_ADMIN");
+      assert.equal((await stack.db.membership.findFirstOrThrow({ where: { appId: key.appId, user: { email: "ada@example.com" } } })).role, "ADMIN");
 
       const invite = page.getByTestId("invite-form");
       await invite.getByLabel("Email").fill("not-an-email");
@@ -97,7 +120,14 @@ describe("console in a real browser: API keys and users & roles pages (admins on
       await invite.getByLabel("Role").selectOption("SUPPORT");
       await invite.getByRole("button", { name: "Invite" }).click();
       await page.locator(`[data-testid=invitation-row][data-email="grace@example.com"]`).waitFor(WAIT);
-      assert.equal((await stack.db.invitation.findFirstOrThrow({ where: { appId: admin.appId } })).role, "SUPPORT");
+      const invitation = await stack.db.invitation.findFirstOrThrow({ where: { appId: key.appId } });
+      assert.equal(invitation.role, "SUPPORT");
+      // This console has no mail key: the invitation stands, and the page says the email did not
+      // go out, with the link to pass on by hand.
+      await invite.getByTestId("action-done").filter({ hasText: "Invited grace@example.com as SUPPORT" }).waitFor(WAIT);
+      const unsent = invite.getByTestId("action-problem");
+      assert.equal(await unsent.getAttribute("data-reason", WAIT), "INVITATION_EMAIL_NOT_SENT");
+      assert.match((await unsent.textContent())!, new RegExp(`could not be sent.*CONSOLE_MAIL_APP_KEY.*${console_.url}/invite/${invitation.id}`));
 
       const domains = page.getByTestId("allow-domain-form");
       await domains.getByLabel("Domain").fill("example.org");
@@ -115,14 +145,13 @@ describe("console in a real browser: API keys and users & roles pages (admins on
   });
 
   test("without ADMIN: no nav entries, and the pages say admins only", async () => {
-    const page = await context.newPage();
-    await withDiagnostics(page, readOnly, "console-not-admin", async () => {
-      await page.goto(`${readOnly.url}/templates`);
+    const page = await viewer.newPage();
+    await withDiagnostics(page, console_, "console-not-admin", async () => {
+      await page.goto(`${console_.url}/templates`);
       await page.getByRole("link", { name: "Templates" }).waitFor(WAIT);
-      assert.equal(await page.getByRole("link", { name: "API keys" }).count(), 0);
-      assert.equal(await page.getByRole("link", { name: "Users" }).count(), 0);
-      for (const path of ["/keys", "/users"]) {
-        await page.goto(`${readOnly.url}${path}`);
+      for (const name of ["API keys", "Users", "Audit log"]) assert.equal(await page.getByRole("link", { name }).count(), 0, name);
+      for (const path of ["/keys", "/users", "/audit"]) {
+        await page.goto(`${console_.url}${path}`);
         await page.getByTestId("admins-only").waitFor(WAIT);
       }
     });

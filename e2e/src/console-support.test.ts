@@ -10,7 +10,7 @@ const CREATE = `mutation ($input: CreateTemplateInput!) { createTemplate(input: 
 const WAIT = { timeout: 20_000 };
 const PASSWORD = "support staff password";
 
-describe("console pages for support: dead letters with replay, preferences, a test send to oneself; invitations and password resets", () => {
+describe("console pages for support: dead letters with replay, preferences, an editor's test send to oneself; invitations emailed from the Users page and password resets", () => {
   let stack: Stack;
   let key: KeyPair;
   let console_: RunningConsole;
@@ -24,7 +24,7 @@ describe("console pages for support: dead letters with replay, preferences, a te
     key = stack.createKeyPair("Shop");
     // The console's own mail-only app, for invitations and password resets.
     console_ = await startConsole(stack, { mailKey: stack.createKeyPair("console mail") });
-    for (const [email, role] of [["sam@example.com", "SUPPORT"], ["vic@example.com", "VIEWER"], ["eddie@example.com", "EDITOR"]] as const) {
+    for (const [email, role] of [["ada@example.com", "ADMIN"], ["sam@example.com", "SUPPORT"], ["vic@example.com", "VIEWER"], ["eddie@example.com", "EDITOR"]] as const) {
       await createConsoleUser(stack.db, { email, password: PASSWORD, apps: { [key.appId]: role } });
     }
     ok(await stack.graphql(key, `mutation { upsertRecipient(input: { externalId: "bounced", email: "bounced@example.com" }) { id } }`));
@@ -128,13 +128,25 @@ describe("console pages for support: dead letters with replay, preferences, a te
       await page.getByTestId("action-done").filter({ hasText: "Sent v1 to eddie@example.com" }).waitFor(WAIT);
     });
     await editor.close();
-    const sent = await stack.eventually(
-      () => stack.db.notification.findFirst({ where: { appId: key.appId, recipient: { externalId: "console:eddie@example.com" } }, include: { recipient: true } }),
-      (n) => n !== null && (n.status === "SENT" || n.status === "DELIVERED"),
+    // An editor has TEST_SEND but not SEND: the console calls sendTestToMe, which sends only to
+    // the signed-in user's own address. The draft, rendered with the page's sample data, reached
+    // the Postmark simulator.
+    const mail = await stack.eventually(
+      async () => stack.sandbox.recorder.list({ provider: "postmark", accepted: true }).find((r) => (r.body as { To?: string }).To === "eddie@example.com"),
+      (m) => m !== undefined,
       30_000,
     );
-    assert.equal(sent!.recipient.email, "eddie@example.com");
-    assert.deepEqual((sent!.content as { subject?: string }).subject, "[test v1] Welcome, Ada");
+    const { Subject, TextBody } = mail!.body as { Subject: string; TextBody: string };
+    assert.equal(Subject, "Welcome, Ada");
+    assert.equal(TextBody, "Hi Ada!");
+    const sent = await stack.db.notification.findFirstOrThrow({ where: { appId: key.appId, recipient: { externalId: "console:eddie@example.com" } }, include: { recipient: true } });
+    assert.equal(sent.recipient.email, "eddie@example.com");
+    assert.equal(sent.templateVersionId, null, "sent as inline content: not counted in the template's stats");
+    const audit = await stack.db.auditLog.findFirstOrThrow({ where: { appId: key.appId, action: "test_send" } });
+    assert.equal(audit.actorType, "user");
+    assert.equal(audit.actorLabel, "eddie@example.com");
+    assert.equal(audit.targetId, "welcome");
+    assert.deepEqual(audit.summary, { version: 1, locale: "en", to: "eddie@example.com" });
 
     const support = await as("sam@example.com");
     const spage = await support.newPage();
@@ -147,12 +159,36 @@ describe("console pages for support: dead letters with replay, preferences, a te
     await support.close();
   });
 
-  test("an invited person accepts with a password and is in; a forgotten password is reset through the emailed link", async () => {
-    const invitation = await stack.db.invitation.create({ data: { appId: key.appId, email: "newbie@example.com", role: "SUPPORT", expiresAt: new Date(Date.now() + 86_400_000) } });
+  test("an admin invites on the Users page, the email brings the link, the invited person accepts with a password; a forgotten password is reset through the emailed link", async () => {
+    const admin = await as("ada@example.com");
+    const apage = await admin.newPage();
+    await withDiagnostics(apage, console_, "invite-send", async () => {
+      await apage.goto(`${console_.url}/users`);
+      const invite = apage.getByTestId("invite-form");
+      await invite.getByLabel("Email").fill("newbie@example.com");
+      await invite.getByLabel("Role").selectOption("SUPPORT");
+      await invite.getByRole("button", { name: "Invite" }).click();
+      await invite.getByTestId("action-done").filter({ hasText: "Invited newbie@example.com as SUPPORT; the invitation email is on its way" }).waitFor(WAIT);
+      assert.equal(await invite.getByTestId("action-problem").count(), 0);
+      await apage.locator(`[data-testid=invitation-row][data-email="newbie@example.com"]`).waitFor(WAIT);
+    });
+    await admin.close();
+    const invitation = await stack.db.invitation.findFirstOrThrow({ where: { appId: key.appId, email: "newbie@example.com" } });
+    // The email went out through the platform's own email channel (the sandbox's Postmark received it).
+    const invited = await stack.eventually(
+      async () => stack.sandbox.recorder.list({ provider: "postmark", accepted: true }).find((r) => (r.body as { To?: string }).To === "newbie@example.com"),
+      (m) => m !== undefined,
+      30_000,
+    );
+    const { Subject, TextBody } = invited!.body as { Subject: string; TextBody: string };
+    assert.equal(Subject, "You are invited to Shop on the Notify console");
+    const link = /(http:\/\/\S+\/invite\/\S+)/.exec(TextBody)![1]!;
+    assert.equal(link, `${console_.url}/invite/${invitation.id}`);
+
     const context = await browser.newContext();
     const page = await context.newPage();
     await withDiagnostics(page, console_, "invitation", async () => {
-      await page.goto(`${console_.url}/invite/${invitation.id}`);
+      await page.goto(link);
       await page.getByTestId("invitation").waitFor(WAIT);
       await page.getByLabel(/Choose a password/).fill("first password 1");
       await Promise.all([page.waitForURL(`${console_.url}/`, WAIT), page.getByRole("button", { name: "Accept and sign in" }).click()]);
@@ -173,7 +209,7 @@ describe("console pages for support: dead letters with replay, preferences, a te
       await reset.getByTestId("reset-requested").waitFor(WAIT);
       // The email went out through the platform itself (the sandbox's Postmark received it).
       const mail = await stack.eventually(
-        async () => stack.sandbox.recorder.list({ provider: "postmark", accepted: true }).find((r) => (r.body as { To?: string }).To === "newbie@example.com"),
+        async () => stack.sandbox.recorder.list({ provider: "postmark", accepted: true }).find((r) => (r.body as { To?: string; TextBody?: string }).To === "newbie@example.com" && /reset-password/.test((r.body as { TextBody?: string }).TextBody ?? "")),
         (m) => m !== undefined,
         30_000,
       );

@@ -43,11 +43,16 @@ export async function acceptWithPassword(id: string, password: string): Promise<
   return { email };
 }
 
-/** The email an invitation sends (through the platform's own email channel); for the members page to call after inviting. */
+/** Where an invitation is accepted (the email carries it; an admin can pass it on when the email failed). */
+export function invitationLink(id: string): string {
+  return `${consoleEnv().publicUrl}/invite/${id}`;
+}
+
+/** The email an invitation sends (through the platform's own email channel); the Users page calls it after inviting. */
 export async function sendInvitationEmail(id: string): Promise<void> {
   const invitation = await openInvitation(id);
   if (!invitation) throw new InvitationError("This invitation is unknown, expired or already used");
-  const link = `${consoleEnv().publicUrl}/invite/${invitation.id}`;
+  const link = invitationLink(invitation.id);
   await sendAccountEmail(
     invitation.email,
     `You are invited to ${invitation.app.name} on the Notify console`,

@@ -165,3 +165,62 @@ export async function withDiagnostics<T>(page: Page, console_: RunningConsole, n
     throw error;
   }
 }
+
+/** A server action's request as the browser sent it (its id, the encrypted bound arguments, the form). */
+export interface CapturedAction {
+  url: string;
+  headers: Record<string, string>;
+  body: string;
+}
+
+/**
+ * Clicks something that calls a server action and captures the request instead of sending it
+ * (the route is aborted, so the action does not run). An action's id is public (it is in the
+ * page's scripts), so whoever holds a session can replay it: the API must be what refuses.
+ */
+export async function captureServerAction(page: Page, click: () => Promise<void>): Promise<CapturedAction> {
+  let captured: CapturedAction | undefined;
+  await page.route(
+    (url) => url.origin === new URL(page.url()).origin,
+    async (route) => {
+      const req = route.request();
+      if (req.method() === "POST" && req.headers()["next-action"]) {
+        captured = { url: req.url(), headers: req.headers(), body: req.postData() ?? "" };
+        return route.abort();
+      }
+      return route.continue();
+    },
+  );
+  try {
+    await click();
+    const deadline = Date.now() + 15_000;
+    while (!captured) {
+      if (Date.now() > deadline) throw new Error("No server action was called");
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    return captured;
+  } finally {
+    await page.unrouteAll({ behavior: "ignoreErrors" });
+  }
+}
+
+/** The Cookie header a browser context sends to the console. */
+export async function cookieHeader(context: BrowserContext): Promise<string> {
+  return (await context.cookies()).map((c) => `${c.name}=${c.value}`).join("; ");
+}
+
+/**
+ * Sends a captured server action again with another session's cookie, from the console's own
+ * origin (so Host and Origin checks pass: what is left is the signed-in user's role). Answers
+ * the status and the RSC text, which carries the action's result (e.g. its FORBIDDEN problem).
+ */
+export async function replayServerAction(console_: RunningConsole, action: CapturedAction, cookie: string): Promise<{ status: number; body: string }> {
+  const { "next-action": id, "content-type": contentType, "next-router-state-tree": tree } = action.headers;
+  const res = await fetch(action.url, {
+    method: "POST",
+    headers: { origin: console_.url, cookie, "next-action": id!, "content-type": contentType!, ...(tree ? { "next-router-state-tree": tree } : {}) },
+    body: action.body,
+    redirect: "manual",
+  });
+  return { status: res.status, body: await res.text() };
+}

@@ -1,6 +1,8 @@
 import type { ReactNode } from "react";
 import Link from "next/link";
 import { ApiProblem, isExplainable } from "../../components/api-problem";
+import { ApiRequestError } from "../../lib/api";
+import { AdminsOnly } from "../users/admins-only";
 import { AUDIT_ACTIONS, fetchAuditLog, type AuditFilterParams, type AuditLogPage } from "../../lib/audit";
 import { formatTime } from "../../lib/format";
 
@@ -20,6 +22,7 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
   try {
     page = await fetchAuditLog(filter, after);
   } catch (err) {
+    if (err instanceof ApiRequestError && err.code === "FORBIDDEN") return <AdminsOnly what="Audit log" />;
     if (isExplainable(err)) return <AuditShell filter={filter}><ApiProblem error={err} /></AuditShell>;
     throw err;
   }
@@ -56,9 +59,17 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
                   <td className="small">
                     <span className="badge">{e.actorType}</span> {e.actorLabel ?? e.actorId ?? "—"}
                   </td>
-                  <td className="small">{e.targetId ? `${e.targetType ?? ""} ${e.targetId}`.trim() : "—"}</td>
-                  <td className="small mono">{e.summary ? JSON.stringify(e.summary) : "—"}</td>
-                  <td className="small mono">{e.sourceIp ?? "—"}</td>
+                  <td className="small">
+                    {e.targetId ? (
+                      <>
+                        {e.targetType ?? ""} <span className="mono break-anywhere">{e.targetId}</span>
+                      </>
+                    ) : (
+                      "—"
+                    )}
+                  </td>
+                  <td className="small mono break-anywhere">{e.summary ? JSON.stringify(e.summary) : "—"}</td>
+                  <td className="small mono nowrap">{e.sourceIp ?? "—"}</td>
                 </tr>
               ))}
             </tbody>

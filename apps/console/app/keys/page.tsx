@@ -58,11 +58,12 @@ export default async function ApiKeysPage() {
                     </td>
                     <td>
                       <span className={`badge ${BADGE[state]}`}>{state}</span>
-                      {state === "expiring" && <div className="small muted">until {formatTime(k.expiresAt)}</div>}
-                      {state === "revoked" && <div className="small muted">{formatTime(k.revokedAt)}</div>}
+                      {state === "expiring" && <div className="small muted nowrap">until {formatTime(k.expiresAt)}</div>}
+                      {state === "revoked" && <div className="small muted nowrap">{formatTime(k.revokedAt)}</div>}
                     </td>
-                    <td className="nowrap small">{formatTime(k.createdAt)}</td>
-                    <td className="nowrap small">{k.lastUsedAt ? formatTime(k.lastUsedAt) : <span className="muted">never</span>}</td>
+                    {/* Day and time may wrap apart, so the rotate and revoke controls keep their room. */}
+                    <td className="small">{formatTime(k.createdAt)}</td>
+                    <td className="small">{k.lastUsedAt ? formatTime(k.lastUsedAt) : <span className="muted">never</span>}</td>
                     <td>
                       {state === "active" || state === "expiring" ? (
                         <div style={{ display: "flex", flexDirection: "column", alignItems: "flex-start", gap: 6 }}>

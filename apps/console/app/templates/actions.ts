@@ -115,9 +115,9 @@ function sampleDataOf(form: FormData): Record<string, unknown> | null {
 /** Sends the chosen version (draft included), rendered with the sample data, to the signed-in user's own email. */
 export async function testSendAction(key: string, _prev: ActionState, form: FormData): Promise<ActionState> {
   try {
-    const version = text(form, "version");
-    const sent = await sendTestToMe(key, version ? Number(version) : null, text(form, "locale") || null, sampleDataOf(form));
-    return { done: `Sent v${sent.version} to ${sent.email}` };
+    const version = text(form, "version") ? Number(text(form, "version")) : null;
+    const sent = await sendTestToMe(key, version, text(form, "locale") || null, sampleDataOf(form));
+    return { done: `Sent ${version === null ? "the newest version" : `v${version}`} to ${sent.email}` };
   } catch (err) {
     return { problem: problemOf(err) };
   }

@@ -1,12 +1,24 @@
 "use client";
 
-import { useActionState } from "react";
+import { useActionState, useEffect, useRef } from "react";
 import { ActionProblemNote, DoneNote } from "../../components/action-problem";
 import { submitWithoutReset } from "../../components/submit-without-reset";
 import type { ActionState } from "../../lib/template-form";
 import { allowDomainAction, inviteAction, removeDomainAction, removeMemberAction, revokeInvitationAction, setRoleAction } from "./actions";
 
 type Roles = readonly { role: string; help: string }[];
+
+/**
+ * A form's fields stay as typed when the action fails (submitWithoutReset), and empty once it
+ * succeeded, so the next invitation or domain starts blank.
+ */
+function useResetWhenDone(state: ActionState) {
+  const ref = useRef<HTMLFormElement>(null);
+  useEffect(() => {
+    if (state.done) ref.current?.reset();
+  }, [state]);
+  return ref;
+}
 
 function RoleSelect({ roles, defaultValue, label }: { roles: Roles; defaultValue: string; label: string }) {
   return (
@@ -68,8 +80,9 @@ export function RemoveDomainButton({ domain }: { domain: string }) {
 
 export function InviteForm({ roles }: { roles: Roles }) {
   const [state, dispatch, pending] = useActionState<ActionState, FormData>(inviteAction, {});
+  const ref = useResetWhenDone(state);
   return (
-    <form className="inline" onSubmit={submitWithoutReset(dispatch)} data-testid="invite-form">
+    <form ref={ref} className="inline" onSubmit={submitWithoutReset(dispatch)} data-testid="invite-form">
       <input name="email" type="text" inputMode="email" required placeholder="name@example.com" aria-label="Email" />
       <RoleSelect roles={roles} defaultValue="VIEWER" label="Role" />
       <button type="submit" disabled={pending}>
@@ -83,8 +96,9 @@ export function InviteForm({ roles }: { roles: Roles }) {
 
 export function AllowDomainForm({ roles }: { roles: Roles }) {
   const [state, dispatch, pending] = useActionState<ActionState, FormData>(allowDomainAction, {});
+  const ref = useResetWhenDone(state);
   return (
-    <form className="inline" onSubmit={submitWithoutReset(dispatch)} data-testid="allow-domain-form">
+    <form ref={ref} className="inline" onSubmit={submitWithoutReset(dispatch)} data-testid="allow-domain-form">
       <input name="domain" type="text" required placeholder="example.com" aria-label="Domain" />
       <RoleSelect roles={roles.filter((r) => r.role !== "ADMIN")} defaultValue="VIEWER" label="Role" />
       <button type="submit" disabled={pending}>

@@ -101,8 +101,9 @@ export default async function TemplatePage({ params }: { params: Promise<{ key: 
                       {v.state}
                     </span>
                   </td>
-                  <td className="nowrap small">{formatTime(v.createdAt)}</td>
-                  <td className="nowrap small">{formatTime(v.publishedAt)}</td>
+                  {/* Day and time may wrap apart: with Publish/Restore buttons the table is wider than its card. */}
+                  <td className="small">{formatTime(v.createdAt)}</td>
+                  <td className="small">{formatTime(v.publishedAt)}</td>
                   <td>
                     {!mayEdit ? null : v.state === "DRAFT" ? (
                       <VersionButton action={publishAction.bind(null, t.key, v.version)} label="Publish" testId="publish" />
