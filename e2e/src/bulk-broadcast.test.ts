@@ -202,17 +202,29 @@ describe("bulk sends and topic broadcasts", () => {
     const atKill = await stack.db.broadcast.findUniqueOrThrow({ where: { id } });
     assert.notEqual(atKill.status, "DONE", `the fan-out finished before the kill (created ${midway.created}); make the pages smaller`);
 
-    await stack.startWorker({ BROADCAST_PAGE_SIZE: "500", SWEEP_INTERVAL_MS: "500", SWEEP_GRACE_MS: "1000" });
+    // The doomed worker also delivered emails: one it held in SENDING when killed waits for the
+    // sweeper's SENDING timeout (5 min by default, longer than this test waits), so shorten it.
+    await stack.startWorker({ BROADCAST_PAGE_SIZE: "500", SWEEP_INTERVAL_MS: "500", SWEEP_GRACE_MS: "1000", SWEEP_SENDING_TIMEOUT_MS: "5000" });
     const done = await stack.eventually(() => stack.db.broadcast.findUniqueOrThrow({ where: { id } }), (b) => b.status === "DONE", 90_000);
     assert.equal(done.created, 1_500);
     const written = await stack.db.notification.groupBy({ by: ["recipientId"], where: { broadcastId: id }, _count: true });
     assert.equal(written.length, 1_500, "every subscriber has a notification");
     assert.ok(written.every((w) => w._count === 1), "no subscriber has two");
-    await stack.eventually(
-      () => stack.db.notification.count({ where: { broadcastId: id, status: { in: ["SENT", "DELIVERED"] } } }),
-      (n) => n === 1_500,
-      180_000,
-    );
+    await stack
+      .eventually(
+        () => stack.db.notification.count({ where: { broadcastId: id, status: { in: ["SENT", "DELIVERED"] } } }),
+        (n) => n === 1_500,
+        180_000,
+      )
+      .catch(async (err: Error) => {
+        // Say which notifications were left behind, and where each one stopped.
+        const stuck = await stack.db.notification.findMany({
+          where: { broadcastId: id, status: { notIn: ["SENT", "DELIVERED"] } },
+          select: { id: true, status: true, statusReason: true, lastErrorCode: true, attempts: { select: { status: true, errorCode: true } }, events: { select: { type: true, detail: true } } },
+        });
+        err.message += `\n  not delivered: ${JSON.stringify(stuck)}`;
+        throw err;
+      });
     const emails = postmarkTo("crash");
     assert.equal(new Set(emails.map((r) => r.target)).size, 1_500);
     // The kill may land between a provider accepting an email and its status being written: the
