@@ -6,7 +6,6 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { spawnSync } from "node:child_process";
 import { ROOT, corepackEnv, installAndBuild, pnpm, spawnService, step } from "./lib/run.mjs";
-import { createFirstAdmin } from "./lib/console-admin.mjs";
 import { ensureServices } from "./lib/services.mjs";
 
 const skipInstall = process.argv.includes("--no-install");
@@ -86,12 +85,21 @@ if (!existsSync(adminFile)) {
   step("Creating the first console admin");
   // A reserved .localhost domain (RFC 6761): better-auth requires an address with a dot in its domain.
   const email = "admin@notify.localhost";
-  const password = await createFirstAdmin(databaseUrl, { email, appId: key.appId });
-  if (password) {
+  const password = randomBytes(18).toString("base64url");
+  // The users CLI writes the rows the console's sign-in reads; the password goes in on stdin, out of the process list.
+  const res = spawnSync(
+    process.execPath,
+    ["apps/api/dist/cli/users.js", "--email", email, "--password-stdin", "--app", key.appId, "--role", "ADMIN", "--platform-admin", "--if-absent"],
+    { cwd: ROOT, env: { ...process.env, ...env }, input: password, encoding: "utf8" },
+  );
+  if (res.status === 0) {
     writeFileSync(adminFile, JSON.stringify({ email, password }, null, 2), { mode: 0o600 });
     adminPassword = password;
-  } else {
+  } else if (res.status === 3) {
     console.log(`  ${email} already exists in this database; its password is not in .data/ (set a new one with the forgot-password link)`);
+  } else {
+    console.error(res.stderr || res.stdout);
+    process.exit(1);
   }
 }
 
