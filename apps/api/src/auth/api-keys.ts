@@ -2,6 +2,7 @@ import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
 import { ApiScope, type Db } from "@notify/db";
 import { InputError, NotFoundError } from "../errors.js";
 import { ApiKeyCache, type CachedKey } from "./api-key-cache.js";
+import { isUuid } from "../uuid.js";
 
 export interface AuthenticatedApp {
   appId: string;
@@ -123,7 +124,7 @@ export class ApiKeyService {
   }
 
   private async find(appId: string, id: string): Promise<ApiKeyRow> {
-    const key = /^[0-9a-f-]{36}$/i.test(id) ? await this.db.apiKey.findFirst({ where: { id, appId }, select: PUBLIC_FIELDS }) : null;
+    const key = isUuid(id) ? await this.db.apiKey.findFirst({ where: { id, appId }, select: PUBLIC_FIELDS }) : null;
     if (!key) throw new NotFoundError("ApiKey", id);
     return key;
   }

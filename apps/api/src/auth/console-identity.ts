@@ -1,5 +1,6 @@
 import { jwtVerify } from "jose";
 import type { Db, Role } from "@notify/db";
+import { isUuid } from "../uuid.js";
 
 export const CONSOLE_ISSUER = "notify-console";
 export const CONSOLE_AUDIENCE = "notify-api";
@@ -7,7 +8,6 @@ export const CONSOLE_AUDIENCE = "notify-api";
 export const CONSOLE_IDENTITY_MAX_LIFETIME_S = 120;
 /** How long a user's role is trusted in process: a demotion or removal bites within this. */
 const ROLE_CACHE_MS = 500;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export interface ConsoleUserIdentity {
   userId: string;
@@ -66,7 +66,7 @@ export class ConsoleIdentityVerifier {
       if (err instanceof ConsoleIdentityRefused) throw err;
       throw new ConsoleIdentityRefused(`The console identity is not valid (${(err as Error).message})`);
     }
-    if (!sub || typeof app !== "string" || !UUID.test(app)) throw new ConsoleIdentityRefused("The console identity must name a user (sub) and an app (app, a uuid)");
+    if (!sub || !isUuid(app)) throw new ConsoleIdentityRefused("The console identity must name a user (sub) and an app (app, a uuid)");
     const found = await this.role(sub, app);
     if (!found) throw new ConsoleIdentityRefused("This user is not a member of that app", false);
     return { userId: sub, appId: app, ...found };

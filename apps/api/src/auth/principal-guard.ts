@@ -2,6 +2,7 @@ import { getNamedType, isObjectType, type GraphQLObjectType, type GraphQLSchema 
 import { Extensions, type MiddlewareFn } from "type-graphql";
 import type { Context } from "../context.js";
 import { ForbiddenError } from "../errors.js";
+import { isUuid } from "../uuid.js";
 
 /**
  * Where a recipient-allowed operation names whose data it touches: the path of an argument
@@ -15,7 +16,6 @@ export type RecipientScope = ({ externalId: string } | { notificationId: string 
 
 const EXTENSION = "recipientScope";
 const VISIBLE = "recipientVisible";
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * Opens a query or mutation to recipient tokens, limited to the token's own recipient. Every
@@ -65,13 +65,13 @@ export const principalGuard: MiddlewareFn<Context> = async ({ context, info, arg
     if (valueAt(args, scope.externalId) !== own) throw notYours();
   } else if ("notificationId" in scope) {
     const id = valueAt(args, scope.notificationId);
-    const n = typeof id === "string" && UUID.test(id)
+    const n = isUuid(id)
       ? await context.db.notification.findFirst({ where: { id, appId }, select: { recipient: { select: { externalId: true } } } })
       : null;
     if (n?.recipient.externalId !== own) throw notYours();
   } else {
     const id = valueAt(args, scope.scheduleId);
-    const s = typeof id === "string" && UUID.test(id)
+    const s = isUuid(id)
       ? await context.db.recurringSchedule.findFirst({ where: { id, appId }, select: { recipient: { select: { externalId: true } } } })
       : null;
     if (s?.recipient.externalId !== own) throw notYours();

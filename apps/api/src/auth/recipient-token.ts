@@ -4,11 +4,11 @@ import type { Db } from "@notify/db";
 import { InputError } from "../errors.js";
 import type { RecipientService } from "../recipients/recipient.service.js";
 import type { AuthenticatedApp } from "./api-keys.js";
+import { isUuid } from "../uuid.js";
 
 export const RECIPIENT_TOKEN_MAX_TTL_SECONDS = 3600;
 const ISSUER = "notify";
 const AUDIENCE = "notify:recipient";
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export interface IssuedToken {
   token: string;
@@ -63,7 +63,7 @@ export class RecipientTokenService {
     } catch {
       return null;
     }
-    if (typeof appId !== "string" || !UUID.test(appId) || typeof kid !== "string" || !UUID.test(kid)) return null;
+    if (!isUuid(appId) || !isUuid(kid)) return null;
     let sub: string | undefined;
     let jti: string | undefined;
     try {

@@ -1,11 +1,11 @@
 import type { Db } from "@notify/db";
 import { fail } from "./cli-args.js";
+import { isUuid } from "../uuid.js";
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** An app named by its id or by its (unique) name. */
 export async function resolveApp(db: Db, ref: string): Promise<{ id: string; name: string }> {
-  if (UUID.test(ref)) {
+  if (isUuid(ref)) {
     const app = await db.app.findUnique({ where: { id: ref }, select: { id: true, name: true } });
     if (app) return app;
   }

@@ -1,8 +1,8 @@
 import { getNamedType, GraphQLID, isInputObjectType, isListType, isNonNullType, type GraphQLInputType } from "graphql";
 import type { MiddlewareFn } from "type-graphql";
 import { NotFoundError } from "../errors.js";
+import { isUuid } from "../uuid.js";
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * Global middleware: every `ID` the API hands out is a UUID, and Postgres refuses anything else
@@ -37,6 +37,6 @@ function malformedId(value: unknown, type: GraphQLInputType): string | undefined
     }
     return undefined;
   }
-  if (type === GraphQLID && !(typeof value === "string" && UUID.test(value))) return String(value);
+  if (type === GraphQLID && !isUuid(value)) return String(value);
   return undefined;
 }

@@ -1,11 +1,11 @@
 import { Prisma, Role, type Db } from "@notify/db";
 import { ConflictError, InputError, NotFoundError } from "../errors.js";
+import { isUuid } from "../uuid.js";
 
 const INVITATION_LIFETIME_MS = 7 * 24 * 3600 * 1000;
 // Deliberately loose (the invitation email is the real check); refuses what is clearly not one.
 const EMAIL = /^[^\s@<>()",;:]+@[^\s@<>()",;:]+\.[^\s@<>()",;:]+$/;
 const DOMAIN = /^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const NAME_MAX = 100;
 
 export interface MemberRow {
@@ -102,7 +102,7 @@ export class MemberService {
   }
 
   async revokeInvitation(appId: string, id: string): Promise<string> {
-    const { count } = UUID.test(id) ? await this.db.invitation.deleteMany({ where: { id, appId, acceptedAt: null } }) : { count: 0 };
+    const { count } = isUuid(id) ? await this.db.invitation.deleteMany({ where: { id, appId, acceptedAt: null } }) : { count: 0 };
     if (!count) throw new NotFoundError("Invitation", id);
     return id;
   }

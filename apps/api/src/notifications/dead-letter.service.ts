@@ -4,6 +4,7 @@ import type { RecipientService } from "../recipients/recipient.service.js";
 import type { DeadLetterFilter, ReplayDeadLettersInput } from "./dead-letter.input.js";
 import type { Enqueuer } from "./enqueue.js";
 import { parseInstant } from "./send-at.js";
+import { isUuid } from "../uuid.js";
 
 export interface ReplayResult {
   replayed: number;
@@ -12,7 +13,6 @@ export interface ReplayResult {
 }
 
 const DEFAULT_REPLAY_LIMIT = 1_000;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * Dead letters are notifications whose retries ran out (status DEAD). Replaying one puts it back
@@ -75,7 +75,7 @@ export class DeadLetterService {
   }
 
   private async one(appId: string, id: string): Promise<Prisma.NotificationWhereInput> {
-    const n = UUID.test(id) ? await this.db.notification.findFirst({ where: { id, appId }, select: { status: true } }) : null;
+    const n = isUuid(id) ? await this.db.notification.findFirst({ where: { id, appId }, select: { status: true } }) : null;
     if (!n) throw new NotFoundError("Notification", id);
     if (n.status !== "DEAD") throw new InputError("NOT_DEAD", `Notification ${id} is ${n.status}; only DEAD notifications can be replayed`, "id");
     return { id, appId, status: "DEAD" };

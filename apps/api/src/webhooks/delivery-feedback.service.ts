@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import type { Channel, Db, DeliveryEventType, NotificationStatus, Prisma } from "@notify/db";
+import { isUuid } from "../uuid.js";
 
 /** The notification (and, when known, the hand-off) a provider report is about. */
 export interface ReportTarget {
@@ -49,8 +50,6 @@ const OUTCOME_FROM: Record<ReportOutcome["status"], NotificationStatus[]> = {
 /** The worker has not finished its hand-off yet; a report about it is early, not wrong. */
 const BEFORE_HAND_OFF: NotificationStatus[] = ["PENDING", "QUEUED", "SENDING"];
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-export const isUuid = (v: unknown): v is string => typeof v === "string" && UUID.test(v);
 
 export interface DeliveryFeedbackOptions {
   /** How long a report waits for the worker to record the hand-off it is about. */
