@@ -1,6 +1,7 @@
 import type { RedisConnection } from "@notify/jobs";
-import { RateLimiterMemory, RateLimiterRedis, type RateLimiterAbstract, RateLimiterRes } from "rate-limiter-flexible";
+import { type RateLimiterAbstract, RateLimiterRes } from "rate-limiter-flexible";
 import { RateLimitedError } from "../errors.js";
+import { sharedLimiter } from "./rate-limit.js";
 
 export interface AuthThrottleOptions {
   /** Failed authentications allowed per source address in `windowSeconds`. */
@@ -24,14 +25,7 @@ export class AuthThrottle {
 
   constructor(redis: RedisConnection, private readonly options: AuthThrottleOptions) {
     const make = (prefix: string, points: number) =>
-      new RateLimiterRedis({
-        storeClient: redis,
-        keyPrefix: `{notify}:auth-fail:${prefix}`,
-        points,
-        duration: options.windowSeconds,
-        blockDuration: options.blockSeconds,
-        insuranceLimiter: new RateLimiterMemory({ points, duration: options.windowSeconds, blockDuration: options.blockSeconds }),
-      });
+      sharedLimiter(redis, { keyPrefix: `{notify}:auth-fail:${prefix}`, points, duration: options.windowSeconds, blockDuration: options.blockSeconds });
     this.byAddress = make("addr", options.perAddress);
     this.byKey = make("key", options.perKey);
   }

@@ -3,10 +3,22 @@ import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from "rate-limite
 import { RateLimitedError } from "../errors.js";
 
 /**
- * A budget of cost units (graphql/cost.ts) per caller per window, counted in Redis so it holds
- * across every API process. Operations spend their estimated cost once parsed, so aliases and
- * bulk sends pay for what they ask. If Redis is unreachable the per-process memory limiter takes
- * over: sends must keep being accepted (they are safe in Postgres) while Redis is down.
+ * A limiter counted in Redis, so a limit holds across every API process. While Redis is
+ * unreachable a per-process memory limiter with the same settings takes over: sends must keep
+ * being accepted (they are safe in Postgres), neither unlimited nor all refused.
+ */
+export function sharedLimiter(
+  redis: RedisConnection,
+  options: { keyPrefix: string; points: number; duration: number; blockDuration?: number },
+): RateLimiterRedis {
+  const { keyPrefix, points, duration, blockDuration } = options;
+  const limits = { points, duration, ...(blockDuration !== undefined ? { blockDuration } : {}) };
+  return new RateLimiterRedis({ storeClient: redis, keyPrefix, ...limits, insuranceLimiter: new RateLimiterMemory(limits) });
+}
+
+/**
+ * A budget of cost units (graphql/cost.ts) per caller per window (a sharedLimiter). Operations
+ * spend their estimated cost once parsed, so aliases and bulk sends pay for what they ask.
  */
 export class CostRateLimiter {
   private readonly limiter: RateLimiterRedis;
@@ -18,13 +30,7 @@ export class CostRateLimiter {
     windowSeconds: number,
     prefix: string,
   ) {
-    this.limiter = new RateLimiterRedis({
-      storeClient: redis,
-      keyPrefix: `{notify}:api-cost:${prefix}`,
-      points: budget,
-      duration: windowSeconds,
-      insuranceLimiter: new RateLimiterMemory({ points: budget, duration: windowSeconds }),
-    });
+    this.limiter = sharedLimiter(redis, { keyPrefix: `{notify}:api-cost:${prefix}`, points: budget, duration: windowSeconds });
   }
 
   /** Spends `cost` of `key`'s budget, or RATE_LIMITED (HTTP 429) with when to retry. */

@@ -1,14 +1,16 @@
 import type { Db } from "@notify/db";
 import { CronError, shortestCronInterval, type RedisConnection } from "@notify/jobs";
-import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from "rate-limiter-flexible";
+import { Channel } from "@notify/db";
+import { type RateLimiterRedis, RateLimiterRes } from "rate-limiter-flexible";
 import { ApiError, ForbiddenError, InputError } from "../errors.js";
+import { sharedLimiter } from "./rate-limit.js";
 
 /** A token-made recurring schedule fires at most once an hour... */
 export const TOKEN_SCHEDULE_MIN_INTERVAL_MS = 3_600_000;
 /** ...and a recipient has at most this many active ones made by tokens. */
 export const TOKEN_SCHEDULES_PER_RECIPIENT = 5;
 
-const CHANNELS = 6;
+const CHANNELS = Object.keys(Channel).length;
 
 export interface RecipientTokenLimits {
   /** Notifications one token may send per minute (one per channel of each send). */
@@ -41,22 +43,8 @@ export class RecipientTokenPolicy {
     redis: RedisConnection,
     limits: RecipientTokenLimits,
   ) {
-    // As for API keys: if Redis is unreachable a per-process limiter takes over rather than letting
-    // every send through (or refusing them all).
-    this.perToken = new RateLimiterRedis({
-      storeClient: redis,
-      keyPrefix: "{notify}:token-sends",
-      points: limits.perTokenPerMinute,
-      duration: 60,
-      insuranceLimiter: new RateLimiterMemory({ points: limits.perTokenPerMinute, duration: 60 }),
-    });
-    this.perRecipient = new RateLimiterRedis({
-      storeClient: redis,
-      keyPrefix: "{notify}:recipient-token-sends",
-      points: limits.perRecipientPerHour,
-      duration: 3600,
-      insuranceLimiter: new RateLimiterMemory({ points: limits.perRecipientPerHour, duration: 3600 }),
-    });
+    this.perToken = sharedLimiter(redis, { keyPrefix: "{notify}:token-sends", points: limits.perTokenPerMinute, duration: 60 });
+    this.perRecipient = sharedLimiter(redis, { keyPrefix: "{notify}:recipient-token-sends", points: limits.perRecipientPerHour, duration: 3600 });
   }
 
   /**
