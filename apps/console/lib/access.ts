@@ -1,5 +1,4 @@
 import "server-only";
-import { cache } from "react";
 import { callApi } from "./api";
 import { graphql, type ResultOf } from "./graphql";
 
@@ -21,25 +20,6 @@ export const ROLES = [
   { role: "VIEWER", help: "read only" },
 ] as const;
 export type RoleName = (typeof ROLES)[number]["role"];
-
-const VIEWER = graphql(`
-  query ConsoleViewer {
-    viewer {
-      kind
-      appId
-      appName
-      email
-      role
-      platformAdmin
-      permissions
-      apps {
-        appId
-        name
-        role
-      }
-    }
-  }
-`);
 
 const API_KEYS = graphql(`
   query ConsoleApiKeys {
@@ -168,22 +148,8 @@ export const REMOVE_ALLOWED_DOMAIN = graphql(`
   }
 `);
 
-export type Viewer = ResultOf<typeof VIEWER>["viewer"];
 export type ApiKeySummary = ResultOf<typeof API_KEYS>["apiKeys"][number];
 export type MembersPage = ResultOf<typeof MEMBERS>;
-
-/** Who the console is calling as, with their permissions here (the nav and the admin pages read it). */
-// Once per request however many nav entries and pages ask.
-export const viewer = cache(async (): Promise<Viewer> => (await callApi(VIEWER, {})).viewer);
-
-export async function isAdmin(): Promise<boolean> {
-  try {
-    return (await viewer()).permissions.includes("ADMIN");
-  } catch {
-    // The nav must render even when the API is down or the caller is signed out.
-    return false;
-  }
-}
 
 export async function listApiKeys(): Promise<ApiKeySummary[]> {
   return (await callApi(API_KEYS, {})).apiKeys;

@@ -58,11 +58,15 @@ export class OperationGuard {
 
 /**
  * Per API key; per recipient for tokens, so minting more tokens buys no more budget; per
- * console user (the principal kind helper branches add) across the apps they act in.
+ * console user across the apps they act in.
  */
-function budgetKey(ctx: Context): string {
-  const p = ctx.principal as { kind: string; recipientExternalId?: string; userId?: string; apiKeyId?: string };
-  if (p.kind === "recipient") return `recipient:${ctx.app.appId}:${p.recipientExternalId}`;
-  if (p.kind === "user") return `user:${p.userId}`;
-  return `key:${p.apiKeyId}`;
+function budgetKey({ principal: p, app }: Context): string {
+  switch (p.kind) {
+    case "recipient":
+      return `recipient:${app.appId}:${p.recipientExternalId}`;
+    case "user":
+      return `user:${p.userId}`;
+    case "app":
+      return `key:${p.apiKeyId}`;
+  }
 }
